@@ -1,0 +1,54 @@
+#!/bin/sh
+# deps.sh: make sure the Debian packages tcpqsim builds with are installed.
+# As root, a missing package is installed with apt-get; otherwise the exact
+# command to run is printed and the script fails.  With an argument, it writes
+# the pkg-config flags as make variables to that file.
+set -eu
+
+need_pkgs=""
+# pkg-config module -> Debian package
+check_pc() {
+	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$1" 2>/dev/null; then
+		need_pkgs="$need_pkgs $2"
+	fi
+}
+check_bin() {
+	command -v "$1" >/dev/null 2>&1 || need_pkgs="$need_pkgs $2"
+}
+check_bin pkg-config pkg-config
+check_pc gsl libgsl-dev
+check_pc libcjson libcjson-dev
+check_pc criterion libcriterion-dev
+for extra in ${TCPQSIM_EXTRA_DEPS:-}; do
+	case "$extra" in
+	gnuplot) check_bin gnuplot gnuplot-nox ;;
+	parallel) check_bin parallel parallel ;;
+	clang) check_bin clang clang ;;
+	*) need_pkgs="$need_pkgs $extra" ;;
+	esac
+done
+
+if [ -n "$need_pkgs" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "deps: installing$need_pkgs" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y -q $need_pkgs >&2 ||
+			{ apt-get update -q >&2 && apt-get install -y -q $need_pkgs >&2; }
+	else
+		echo "deps: missing Debian packages:$need_pkgs" >&2
+		echo "deps: run: sudo apt-get update && sudo apt-get install -y$need_pkgs" >&2
+		exit 1
+	fi
+fi
+
+if [ $# -ge 1 ]; then
+	tmp="$1.tmp.$$"
+	{
+		echo "# written by scripts/deps.sh; delete to regenerate"
+		echo "PKG_CFLAGS := $(pkg-config --cflags gsl libcjson)"
+		echo "PKG_LIBS := $(pkg-config --libs gsl libcjson)"
+		echo "CRITERION_CFLAGS := $(pkg-config --cflags criterion)"
+		echo "CRITERION_LIBS := $(pkg-config --libs criterion)"
+	} >"$tmp"
+	mv "$tmp" "$1"
+fi
