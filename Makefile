@@ -10,6 +10,8 @@
 # make plots      PNG and SVG figures for the default scenario
 # Missing Debian packages are installed first (as root) by scripts/deps.sh.
 
+.DEFAULT_GOAL := all
+
 # ---- settings ---------------------------------------------------------------
 CC       ?= cc
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE

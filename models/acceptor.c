@@ -1,0 +1,204 @@
+/* acceptor.c: the server application calling accept() (see acceptor.h). */
+#include "models/acceptor.h"
+
+#include <stdlib.h>
+
+#include "models/world_impl.h"
+
+static sim_time_ns draw(struct world *w, const struct dist *d, uint16_t listener)
+{
+	if (d->kind == DIST_CONSTANT)
+		return (sim_time_ns)d->a;
+	return (sim_time_ns)dist_sample(d, &w->service_rng[listener]);
+}
+
+static sim_time_ns rate_gap(struct world *w, const struct acceptor_spec *sp, uint16_t listener)
+{
+	double mean_ns = 1e9 / sp->rate_per_s;
+	if (!sp->exponential)
+		return (sim_time_ns)(mean_ns + 0.5);
+	struct dist d = {DIST_EXPONENTIAL, mean_ns, 0, NULL, 0};
+	return (sim_time_ns)dist_sample(&d, &w->service_rng[listener]);
+}
+
+/* the next stall start strictly after `after`, and its length */
+static sim_time_ns next_stall(const struct acceptor_spec *sp, sim_time_ns after, sim_time_ns *len)
+{
+	sim_time_ns best = SIM_TIME_NEVER;
+	for (uint32_t i = 0; i < sp->n_stalls; i++) {
+		const struct stall *st = &sp->stalls[i];
+		sim_time_ns t = st->start;
+		if (t <= after) {
+			if (!st->every)
+				continue;
+			sim_time_ns k = (after - st->start) / st->every + 1;
+			t = st->start + k * st->every;
+		}
+		if (t < best) {
+			best = t;
+			*len = st->length;
+		}
+	}
+	return best;
+}
+
+int acceptor_init(struct world *w, struct acceptor *a, const struct acceptor_spec *spec, uint16_t listener)
+{
+	a->spec = spec;
+	a->workers = NULL;
+	a->idle_stack = NULL;
+	a->n_workers = 0;
+	a->idle = 0;
+	sim_event_init(&a->tick, EV_ACCEPT_TICK);
+	a->tick.aux = listener;
+	sim_event_init(&a->stall, EV_STALL);
+	a->stall.aux = listener;
+	a->ready = true;
+	a->stalled = false;
+	a->stall_next = 0;
+	a->stall_round = 0;
+	a->accepted = 0;
+	if (spec->kind == ACCEPTOR_WORKERS) {
+		a->n_workers = spec->workers;
+		a->workers = calloc(a->n_workers, sizeof(*a->workers));
+		a->idle_stack = calloc(a->n_workers, sizeof(*a->idle_stack));
+		if (!a->workers || !a->idle_stack)
+			return -1;
+		for (uint32_t i = 0; i < a->n_workers; i++) {
+			sim_event_init(&a->workers[i].done, EV_WORKER_DONE);
+			a->workers[i].listener = listener;
+			a->workers[i].index = i;
+			a->workers[i].conn = NULL;
+			/* idle stack: worker 0 on top */
+			a->idle_stack[i] = a->n_workers - 1 - i;
+		}
+		a->idle = a->n_workers;
+	}
+	sim_time_ns len = 0;
+	sim_time_ns first = next_stall(spec, -1, &len);
+	if (first != SIM_TIME_NEVER)
+		world_schedule(w, &a->stall, first);
+	return 0;
+}
+
+void acceptor_fini(struct acceptor *a)
+{
+	free(a->workers);
+	free(a->idle_stack);
+	a->workers = NULL;
+	a->idle_stack = NULL;
+}
+
+/* accept() one connection and hand it to worker wk (or to nobody) */
+static void take(struct world *w, struct listener *l, struct worker *wk)
+{
+	struct conn *c = listener_accept(w, l);
+	if (!c)
+		return;
+	struct acceptor *a = &l->acceptor;
+	a->accepted++;
+	w->res.accepted++;
+	if (wk) {
+		wk->conn = c;
+		c->held = true;
+		world_schedule(w, &wk->done, w->q.now + draw(w, &a->spec->service, l->index));
+	}
+}
+
+static void drain_workers(struct world *w, struct listener *l)
+{
+	struct acceptor *a = &l->acceptor;
+	while (a->idle > 0 && l->accept_queue > 0) {
+		struct worker *wk = &a->workers[a->idle_stack[--a->idle]];
+		take(w, l, wk);
+	}
+}
+
+void acceptor_notify(struct world *w, struct listener *l)
+{
+	struct acceptor *a = &l->acceptor;
+	if (a->stalled)
+		return;
+	switch (a->spec->kind) {
+	case ACCEPTOR_NEVER:
+		return;
+	case ACCEPTOR_RATE:
+		if (a->ready && l->accept_queue > 0) {
+			a->ready = false;
+			take(w, l, NULL);
+			world_schedule(w, &a->tick, w->q.now + rate_gap(w, a->spec, l->index));
+		}
+		return;
+	case ACCEPTOR_WORKERS:
+		drain_workers(w, l);
+		return;
+	case ACCEPTOR_EVENT_LOOP:
+		if (!sim_event_is_pending(&a->tick) && l->accept_queue > 0)
+			world_schedule(w, &a->tick, w->q.now + draw(w, &a->spec->wake_latency, l->index));
+		return;
+	}
+}
+
+void acceptor_on_tick(struct world *w, struct listener *l)
+{
+	struct acceptor *a = &l->acceptor;
+	switch (a->spec->kind) {
+	case ACCEPTOR_RATE:
+		if (a->stalled || l->accept_queue == 0) {
+			a->ready = true;
+			return;
+		}
+		take(w, l, NULL);
+		world_schedule(w, &a->tick, w->q.now + rate_gap(w, a->spec, l->index));
+		return;
+	case ACCEPTOR_EVENT_LOOP:
+		if (a->stalled)
+			return;
+		for (uint32_t i = 0; i < a->spec->batch && l->accept_queue > 0; i++)
+			take(w, l, NULL);
+		if (l->accept_queue > 0)
+			world_schedule(w, &a->tick, w->q.now + draw(w, &a->spec->wake_latency, l->index));
+		return;
+	default:
+		return;
+	}
+}
+
+void acceptor_on_stall(struct world *w, struct listener *l)
+{
+	struct acceptor *a = &l->acceptor;
+	if (!a->stalled) {
+		sim_time_ns len = 0;
+		next_stall(a->spec, w->q.now - 1, &len);
+		a->stalled = true;
+		TRACE(w, NULL, l, "stall", NULL, "the application stops accepting");
+		world_schedule(w, &a->stall, w->q.now + len);
+		return;
+	}
+	a->stalled = false;
+	TRACE(w, NULL, l, "resume", NULL, "the application accepts again");
+	sim_time_ns len = 0;
+	sim_time_ns next = next_stall(a->spec, w->q.now, &len);
+	if (next != SIM_TIME_NEVER)
+		world_schedule(w, &a->stall, next);
+	if (a->spec->kind == ACCEPTOR_RATE && sim_event_is_pending(&a->tick))
+		return;
+	if (a->spec->kind == ACCEPTOR_RATE)
+		a->ready = true;
+	acceptor_notify(w, l);
+}
+
+void acceptor_on_worker_done(struct world *w, struct worker *wk)
+{
+	struct listener *l = &w->listeners[wk->listener];
+	struct acceptor *a = &l->acceptor;
+	struct conn *c = wk->conn;
+	wk->conn = NULL;
+	a->idle_stack[a->idle++] = wk->index;
+	if (c) {
+		listener_server_close(w, l, c);
+		world_maybe_release(w, c);
+	}
+	if (!a->stalled)
+		drain_workers(w, l);
+}

@@ -1,0 +1,422 @@
+/* listener.c: a listener's receive paths (KERNEL.md "Listener, on a SYN",
+ * "Listener, on the final ACK", "SYN-ACK timers and expiry"). */
+#include "models/listener.h"
+
+#include "models/world_impl.h"
+
+static const char *const counter_names[] = {
+#define X(id, nstat, phrase) #id,
+	LISTENER_COUNTER_LIST(X)
+#undef X
+};
+static const char *const counter_nstat[] = {
+#define X(id, nstat, phrase) nstat,
+	LISTENER_COUNTER_LIST(X)
+#undef X
+};
+static const char *const counter_phrases[] = {
+#define X(id, nstat, phrase) phrase,
+	LISTENER_COUNTER_LIST(X)
+#undef X
+};
+
+const char *counter_name(enum listener_counter c)
+{
+	return counter_names[c];
+}
+
+const char *counter_nstat_name(enum listener_counter c)
+{
+	return counter_nstat[c];
+}
+
+const char *counter_netstat_phrase(enum listener_counter c)
+{
+	return counter_phrases[c];
+}
+
+void listener_init(struct listener *l, uint16_t index, const struct kernel_rules *rules,
+                   const struct server_sysctl *sysctl, long backlog)
+{
+	l->index = index;
+	l->rules = rules;
+	l->sysctl = sysctl;
+	l->n = profile_effective_backlog(rules, backlog, sysctl->somaxconn);
+	l->msb = sysctl->tcp_max_syn_backlog;
+	l->syn_queue = l->young = l->accept_queue = 0;
+	l->aq_head = l->aq_tail = NULL;
+	l->last_overflow = 0;
+	l->ever_overflowed = false;
+	l->peer_proven = false;
+	for (int i = 0; i < LISTENER_COUNTER_COUNT; i++)
+		l->counters[i] = 0;
+	l->max_syn_queue = l->max_accept_queue = 0;
+	l->last_change = 0;
+	l->syn_queue_area = l->accept_queue_area = 0;
+}
+
+void listener_account(struct listener *l, sim_time_ns now)
+{
+	double dt = (double)(now - l->last_change);
+	l->syn_queue_area += dt * l->syn_queue;
+	l->accept_queue_area += dt * l->accept_queue;
+	l->last_change = now;
+}
+
+static inline void count(struct listener *l, enum listener_counter c)
+{
+	l->counters[c]++;
+}
+
+/* SYN drops are counted from 3.10 on (KERNEL.md "SYN drops counted") */
+static inline void count_syn_drop(struct listener *l, enum listener_counter c)
+{
+	if (l->rules->count_syn_drops)
+		l->counters[c]++;
+}
+
+static void arm_synack_timer(struct world *w, struct listener *l, struct conn *c, sim_time_ns delay)
+{
+	sim_time_ns now = w->q.now, fire;
+	if (l->rules->synack_timer == SYNACK_TIMER_SHARED_SCAN) {
+		/* inet_csk_reqsk_queue_prune: a 200 ms timer scans a slice of the
+		 * table; the request's bucket is visited every scan period, so the
+		 * timeout is handled at the first visit at or after it is due */
+		sim_time_ns period = profile_scan_period(l->rules);
+		sim_time_ns due = now + delay;
+		sim_time_ns k = (due - c->scan_phase + period - 1) / period;
+		if (k < 0)
+			k = 0;
+		fire = c->scan_phase + k * period;
+		fire = (fire + PROFILE_SCAN_TICK_NS - 1) / PROFILE_SCAN_TICK_NS * PROFILE_SCAN_TICK_NS;
+		if (fire < due)
+			fire += PROFILE_SCAN_TICK_NS;
+	} else {
+		/* reqsk_queue_hash_req / mod_timer: one timer per request */
+		fire = profile_timer_fire(l->rules, now, delay);
+	}
+	world_schedule(w, &c->synack_timer, fire);
+}
+
+static void send_synack(struct world *w, struct conn *c, bool cookie)
+{
+	net_send(w, c, PKT_SYNACK, cookie);
+}
+
+static void send_rst(struct world *w, struct listener *l, struct conn *c)
+{
+	count(l, CTR_TcpOutRsts);
+	net_send(w, c, PKT_RST_S, false);
+}
+
+/* the request leaves the SYN queue (moved, dropped, expired) */
+static void unlink_request(struct world *w, struct listener *l, struct conn *c, uint8_t new_state)
+{
+	listener_account(l, w->q.now);
+	l->syn_queue--;
+	if (c->young) {
+		c->young = false;
+		l->young--;
+	}
+	sim_queue_cancel(&w->q, &c->synack_timer);
+	c->server_state = new_state;
+	client_server_left_request(w, c);
+}
+
+static void server_respond(struct world *w, struct conn *c)
+{
+	/* the application writes its greeting (greeting) or its response
+	 * (request, once the request is in) as soon as it has accepted */
+	const struct client_pop *p = world_pop_of(w, c);
+	if (c->responded || c->accepted_at < 0)
+		return;
+	if (p->after.kind == AFTER_GREETING || (p->after.kind == AFTER_REQUEST && c->has_data)) {
+		c->responded = true;
+		net_send(w, c, PKT_DATA_S, false);
+	}
+}
+
+static void child_data(struct world *w, struct conn *c)
+{
+	c->has_data = true;
+	net_send(w, c, PKT_DATA_ACK, false);
+	server_respond(w, c);
+}
+
+static void enqueue_child(struct world *w, struct listener *l, struct conn *c)
+{
+	listener_account(l, w->q.now);
+	c->server_state = SERVER_ACCEPT_QUEUE;
+	c->aq_next = NULL;
+	if (l->aq_tail)
+		l->aq_tail->aq_next = c;
+	else
+		l->aq_head = c;
+	l->aq_tail = c;
+	l->accept_queue++;
+	if (l->accept_queue > l->max_accept_queue)
+		l->max_accept_queue = l->accept_queue;
+	count(l, CTR_TcpPassiveOpens);
+}
+
+/* tcp_peer_is_proven: before 4.12 every peer counts as unproven; after, a
+ * peer whose address has TCP metrics (an earlier connection closed) */
+static bool peer_is_proven(const struct world *w, const struct listener *l, const struct conn *c)
+{
+	if (l->rules->unproven_all || w->s->pops[c->pop].spoofed)
+		return false;
+	return w->proven[c->pop];
+}
+
+void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
+{
+	const struct kernel_rules *r = l->rules;
+	const struct server_sysctl *sc = l->sysctl;
+
+	switch (c->server_state) {
+	case SERVER_REQUEST:
+		/* KERNEL.md "Small rules": a retransmitted SYN finds its request and
+		 * is answered with a SYN-ACK again; it takes no new slot (tcp_check_req) */
+		c->num_retrans++;
+		count(l, CTR_TCPSynRetrans);
+		TRACE(w, c, l, "deliver", "SYN", "retransmitted SYN finds its request: SYN-ACK again (tcp_check_req)");
+		send_synack(w, c, false);
+		return;
+	case SERVER_ACCEPT_QUEUE:
+	case SERVER_ACCEPTED:
+	case SERVER_CLOSED:
+		TRACE(w, c, l, "deliver", "SYN", "stale SYN for an established connection: ignored");
+		return;
+	default:
+		break;
+	}
+
+	/* Rule SYN.1: SYN queue full, or tcp_syncookies=2 (tcp_conn_request,
+	 * inet_csk_reqsk_queue_is_full, tcp_syn_flood_action) */
+	bool want_cookie = false;
+	bool always = sc->tcp_syncookies == 2 && r->syncookies_always;
+	if (always || profile_syn_queue_is_full(r, l->syn_queue, l->n, l->msb)) {
+		if (sc->tcp_syncookies) {
+			want_cookie = true;
+			count_syn_drop(l, CTR_TCPReqQFullDoCookies);
+		} else {
+			count_syn_drop(l, CTR_TCPReqQFullDrop);
+			count_syn_drop(l, CTR_ListenDrops);
+			TRACE(w, c, l, "drop", "SYN", "SYN queue full, cookies off (inet_csk_reqsk_queue_is_full)");
+			return;
+		}
+	}
+
+	/* Rule SYN.2: accept queue full (sk_acceptq_is_full); old kernels drop
+	 * only while more than one young request is queued */
+	if (r->syn_on_full_accept != SYN_FULL_ACCEPT_IGNORE &&
+	    profile_accept_queue_is_full(r, l->accept_queue, l->n)) {
+		if (r->syn_on_full_accept == SYN_FULL_ACCEPT_DROP || l->young > 1) {
+			count_syn_drop(l, CTR_ListenOverflows);
+			count_syn_drop(l, CTR_ListenDrops);
+			TRACE(w, c, l, "drop", "SYN",
+			      r->syn_on_full_accept == SYN_FULL_ACCEPT_DROP
+			          ? "accept queue full (sk_acceptq_is_full in tcp_conn_request)"
+			          : "accept queue full and young > 1 (inet_csk_reqsk_queue_young)");
+			return;
+		}
+		TRACE(w, c, l, "pass", "SYN", "accept queue full but young <= 1: answered (old kernels)");
+	}
+
+	/* Rule SYN.3: cookies off and less than a quarter of tcp_max_syn_backlog
+	 * left: only proven peers (tcp_conn_request, tcp_peer_is_proven) */
+	if (!want_cookie && !sc->tcp_syncookies && r->syn_queue_full != SYNQ_FREEBSD &&
+	    (int64_t)l->msb - (int64_t)l->syn_queue < (int64_t)(l->msb >> 2) &&
+	    !peer_is_proven(w, l, c)) {
+		count_syn_drop(l, CTR_ListenDrops);
+		TRACE(w, c, l, "drop", "SYN", "over 3/4 of tcp_max_syn_backlog, peer unproven (tcp_peer_is_proven)");
+		return;
+	}
+
+	if (want_cookie) {
+		/* cookie_v4_init_sequence, tcp_synq_overflow: no state is kept */
+		count(l, CTR_SyncookiesSent);
+		if (r->cookie_counts_listendrops)
+			count(l, CTR_ListenDrops); /* 3.10, 4.4: the cookie path ends at drop_and_free */
+		l->last_overflow = w->q.now;
+		l->ever_overflowed = true;
+		TRACE(w, c, l, "cookie", "SYN", always ? "tcp_syncookies=2: always cookies"
+		                                      : "SYN queue full: syncookie, no state kept");
+		send_synack(w, c, true);
+		return;
+	}
+
+	/* Rule SYN.4: queue a request (inet_csk_reqsk_queue_hash_add) */
+	listener_account(l, w->q.now);
+	l->syn_queue++;
+	l->young++;
+	if (l->syn_queue > l->max_syn_queue)
+		l->max_syn_queue = l->syn_queue;
+	c->server_state = SERVER_REQUEST;
+	c->young = true;
+	c->acked = false;
+	c->num_timeout = 0;
+	c->num_retrans = 0;
+	if (r->synack_timer == SYNACK_TIMER_SHARED_SCAN) {
+		sim_time_ns period = profile_scan_period(r);
+		sim_time_ns ticks = period / PROFILE_SCAN_TICK_NS;
+		c->scan_phase = (sim_time_ns)rng_below(&w->server_rng, (unsigned long)(ticks > 0 ? ticks : 1)) *
+		                PROFILE_SCAN_TICK_NS;
+	}
+	TRACE(w, c, l, "queue", "SYN", "request queued (SYN_RECV)");
+	send_synack(w, c, false);
+	arm_synack_timer(w, l, c, r->init_rto);
+}
+
+/* tcp_check_req -> syn_recv_sock: move a request into the accept queue */
+static void complete_request(struct world *w, struct listener *l, struct conn *c, int kind)
+{
+	const struct kernel_rules *r = l->rules;
+	/* Rule ACK.1: accept queue full (tcp_v4_syn_recv_sock: exit_overflow) */
+	if (profile_accept_queue_is_full(r, l->accept_queue, l->n)) {
+		count(l, CTR_ListenOverflows);
+		count(l, CTR_ListenDrops);
+		if (l->sysctl->tcp_abort_on_overflow) {
+			/* tcp_check_req: embryonic_reset */
+			TRACE(w, c, l, "reset", packet_name(kind),
+			      "accept queue full, tcp_abort_on_overflow=1: RST (tcp_check_req)");
+			send_rst(w, l, c);
+			unlink_request(w, l, c, SERVER_NONE);
+			count(l, CTR_EmbryonicRsts);
+		} else {
+			c->acked = true; /* inet_rsk(req)->acked = 1 */
+			TRACE(w, c, l, "drop", packet_name(kind),
+			      "accept queue full: ACK dropped, request kept (tcp_abort_on_overflow=0)");
+		}
+		return;
+	}
+	/* Rule ACK.2: the child joins the accept queue (inet_csk_complete_hashdance) */
+	unlink_request(w, l, c, SERVER_ACCEPT_QUEUE);
+	enqueue_child(w, l, c);
+	TRACE(w, c, l, "established", packet_name(kind), "child joins the accept queue");
+	if (kind == PKT_DATA)
+		child_data(w, c);
+	acceptor_notify(w, l);
+}
+
+void listener_on_segment(struct world *w, struct listener *l, struct conn *c, int kind)
+{
+	const struct kernel_rules *r = l->rules;
+	switch (c->server_state) {
+	case SERVER_REQUEST:
+		if (kind == PKT_RST_C) {
+			/* tcp_check_req: RST -> embryonic_reset, the request is dropped */
+			TRACE(w, c, l, "drop", "RST", "RST for a request: dropped (EmbryonicRsts)");
+			unlink_request(w, l, c, SERVER_NONE);
+			count(l, CTR_EmbryonicRsts);
+			return;
+		}
+		complete_request(w, l, c, kind);
+		return;
+	case SERVER_ACCEPT_QUEUE:
+	case SERVER_ACCEPTED:
+		if (kind == PKT_DATA && !c->has_data)
+			child_data(w, c);
+		else if (kind == PKT_DATA)
+			net_send(w, c, PKT_DATA_ACK, false);
+		else if (kind == PKT_FIN)
+			TRACE(w, c, l, "deliver", "FIN", "client closed: the child keeps its slot (CLOSE_WAIT)");
+		return;
+	case SERVER_CLOSED:
+		return;
+	default:
+		break;
+	}
+	if (kind == PKT_RST_C)
+		return; /* an RST for nothing is ignored */
+
+	/* cookie_v4_check: only within cookie_valid of the last overflow */
+	if (l->sysctl->tcp_syncookies && l->ever_overflowed &&
+	    w->q.now - l->last_overflow <= r->cookie_valid) {
+		if (c->cookie_isn) {
+			/* Rule ACK.3: a valid cookie ACK */
+			count(l, CTR_SyncookiesRecv);
+			if (profile_accept_queue_is_full(r, l->accept_queue, l->n)) {
+				count(l, CTR_ListenOverflows);
+				count(l, CTR_ListenDrops);
+				TRACE(w, c, l, "drop", packet_name(kind),
+				      "cookie ACK, accept queue full: dropped, nothing remembered (tcp_get_cookie_sock)");
+				return;
+			}
+			enqueue_child(w, l, c);
+			TRACE(w, c, l, "established", packet_name(kind), "valid syncookie: child joins the accept queue");
+			if (kind == PKT_DATA)
+				child_data(w, c);
+			acceptor_notify(w, l);
+			return;
+		}
+		count(l, CTR_SyncookiesFailed);
+		TRACE(w, c, l, "fail", packet_name(kind), "no request and not a valid cookie (SyncookiesFailed)");
+	}
+	/* Rule ACK.4: nothing but the listener: RST */
+	TRACE(w, c, l, "reset", packet_name(kind), "no request for this ACK: RST (tcp_v4_send_reset)");
+	send_rst(w, l, c);
+}
+
+void listener_on_synack_timer(struct world *w, struct listener *l, struct conn *c)
+{
+	const struct kernel_rules *r = l->rules;
+	/* reqsk_timer_handler / inet_csk_reqsk_queue_prune: the retry limit
+	 * shrinks with the share of young requests once the queue is crowded */
+	int max = profile_synack_retry_limit(r, l->sysctl->tcp_synack_retries, l->syn_queue, l->young,
+	                                     l->n, l->msb);
+	/* syn_ack_recalc: expire = num_timeout >= max */
+	if (c->num_timeout >= max) {
+		TRACE(w, c, l, "expire", NULL, "SYN-ACK retries ran out: request dropped silently");
+		unlink_request(w, l, c, SERVER_NONE);
+		return;
+	}
+	c->num_retrans++;
+	count(l, CTR_TCPSynRetrans);
+	send_synack(w, c, false);
+	if (c->num_timeout++ == 0 && c->young) {
+		c->young = false;
+		l->young--;
+	}
+	arm_synack_timer(w, l, c, profile_synack_timeout(r, c->num_timeout));
+}
+
+struct conn *listener_accept(struct world *w, struct listener *l)
+{
+	struct conn *c = l->aq_head;
+	if (!c)
+		return NULL;
+	listener_account(l, w->q.now);
+	l->aq_head = c->aq_next;
+	if (!l->aq_head)
+		l->aq_tail = NULL;
+	c->aq_next = NULL;
+	l->accept_queue--;
+	c->server_state = SERVER_ACCEPTED;
+	c->accepted_at = w->q.now;
+	TRACE(w, c, l, "accept", NULL, "accept() takes the head of the accept queue");
+	server_respond(w, c);
+	return c;
+}
+
+void listener_server_close(struct world *w, struct listener *l, struct conn *c)
+{
+	c->server_state = SERVER_CLOSED;
+	c->held = false;
+	/* tcp_update_metrics at close: the peer's address is now proven */
+	w->proven[c->pop] = true;
+	TRACE(w, c, l, "server-close", NULL, "the application closed the connection");
+}
+
+bool listener_check(const struct listener *l)
+{
+	uint32_t n = 0;
+	const struct conn *last = NULL;
+	for (const struct conn *c = l->aq_head; c; c = c->aq_next) {
+		if (c->server_state != SERVER_ACCEPT_QUEUE)
+			return false;
+		last = c;
+		n++;
+	}
+	return n == l->accept_queue && last == l->aq_tail && l->young <= l->syn_queue;
+}

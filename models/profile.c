@@ -1,0 +1,327 @@
+/* profile.c: the kernel generations of KERNEL.md as a table, and the pure
+ * decision functions (see profile.h). */
+#include "models/profile.h"
+
+#include <string.h>
+
+#define S SIM_NS_PER_S
+#define MS SIM_NS_PER_MS
+
+/* Rows follow KERNEL.md "Profiles" column by column. */
+static const struct kernel_rules profiles[] = {
+	{
+		.profile = "linux-2.6.32",
+		.somaxconn = 128, .tcp_max_syn_backlog = 2048, .tcp_syncookies = 0,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 5,
+		.tcp_syn_linear_timeouts = -1,
+		.backlog_16bit = true, .accept_limit = ACCEPT_LIMIT_N_PLUS_1,
+		.syn_queue_full = SYNQ_POW2_TABLE, .syn_on_full_accept = SYN_FULL_ACCEPT_YOUNG,
+		.count_syn_drops = false, .cookie_counts_listendrops = false,
+		.syncookies_always = false, .unproven_all = true,
+		.synack_timer = SYNACK_TIMER_SHARED_SCAN, .prune = PRUNE_HALF_TABLE,
+		.init_rto = 3 * S, .syn_giveup_base = 200 * MS, .cookie_valid = 3 * S,
+		.timer_wheel = false, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.source = "v2.6.32 tcp_v4_conn_request, inet_csk_reqsk_queue_prune, retransmits_timed_out",
+	},
+	{
+		.profile = "linux-3.10",
+		.somaxconn = 128, .tcp_max_syn_backlog = 2048, .tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
+		.tcp_syn_linear_timeouts = -1,
+		.backlog_16bit = true, .accept_limit = ACCEPT_LIMIT_N_PLUS_1,
+		.syn_queue_full = SYNQ_POW2_TABLE, .syn_on_full_accept = SYN_FULL_ACCEPT_YOUNG,
+		.count_syn_drops = true, .cookie_counts_listendrops = true,
+		.syncookies_always = false, .unproven_all = true,
+		.synack_timer = SYNACK_TIMER_SHARED_SCAN, .prune = PRUNE_HALF_TABLE,
+		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 3 * S,
+		.timer_wheel = false, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.source = "v3.10 tcp_v4_conn_request, inet_csk_reqsk_queue_prune",
+	},
+	{
+		.profile = "linux-4.4",
+		.somaxconn = 128, .tcp_max_syn_backlog = 2048, .tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
+		.tcp_syn_linear_timeouts = -1,
+		.backlog_16bit = false, .accept_limit = ACCEPT_LIMIT_N_PLUS_1,
+		.syn_queue_full = SYNQ_QLEN_GE_N, .syn_on_full_accept = SYN_FULL_ACCEPT_YOUNG,
+		.count_syn_drops = true, .cookie_counts_listendrops = true,
+		.syncookies_always = true, .unproven_all = true,
+		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
+		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
+		.timer_wheel = false, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.source = "v4.4 tcp_conn_request, reqsk_timer_handler",
+	},
+	{
+		.profile = "linux-4.9",
+		.somaxconn = 128, .tcp_max_syn_backlog = 2048, .tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
+		.tcp_syn_linear_timeouts = -1,
+		.backlog_16bit = false, .accept_limit = ACCEPT_LIMIT_N_PLUS_1,
+		.syn_queue_full = SYNQ_QLEN_GE_N, .syn_on_full_accept = SYN_FULL_ACCEPT_YOUNG,
+		.count_syn_drops = true, .cookie_counts_listendrops = false,
+		.syncookies_always = true, .unproven_all = true,
+		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
+		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
+		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.source = "v4.9 tcp_conn_request, reqsk_timer_handler, kernel/time/timer.c",
+	},
+	{
+		.profile = "linux-4.19",
+		.somaxconn = 128, .tcp_max_syn_backlog = 2048, .tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
+		.tcp_syn_linear_timeouts = -1,
+		.backlog_16bit = false, .accept_limit = ACCEPT_LIMIT_N_PLUS_1,
+		.syn_queue_full = SYNQ_QLEN_GE_N, .syn_on_full_accept = SYN_FULL_ACCEPT_DROP,
+		.count_syn_drops = true, .cookie_counts_listendrops = false,
+		.syncookies_always = true, .unproven_all = false,
+		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
+		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
+		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.source = "v4.19 tcp_conn_request, reqsk_timer_handler",
+	},
+	{
+		.profile = "linux-5.4",
+		.somaxconn = 4096, .tcp_max_syn_backlog = 4096, .tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
+		.tcp_syn_linear_timeouts = -1,
+		.backlog_16bit = false, .accept_limit = ACCEPT_LIMIT_N_PLUS_1,
+		.syn_queue_full = SYNQ_QLEN_GE_N, .syn_on_full_accept = SYN_FULL_ACCEPT_DROP,
+		.count_syn_drops = true, .cookie_counts_listendrops = false,
+		.syncookies_always = true, .unproven_all = false,
+		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
+		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
+		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.source = "v5.4 tcp_conn_request, reqsk_timer_handler",
+	},
+	{
+		.profile = "linux-6.1",
+		.somaxconn = 4096, .tcp_max_syn_backlog = 4096, .tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
+		.tcp_syn_linear_timeouts = -1,
+		.backlog_16bit = false, .accept_limit = ACCEPT_LIMIT_N_PLUS_1,
+		.syn_queue_full = SYNQ_QLEN_GE_N, .syn_on_full_accept = SYN_FULL_ACCEPT_DROP,
+		.count_syn_drops = true, .cookie_counts_listendrops = false,
+		.syncookies_always = true, .unproven_all = false,
+		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
+		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
+		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.source = "v6.1 tcp_conn_request, reqsk_timer_handler",
+	},
+	{
+		.profile = "linux-6.18",
+		.somaxconn = 4096, .tcp_max_syn_backlog = 4096, .tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
+		.tcp_syn_linear_timeouts = 4,
+		.backlog_16bit = false, .accept_limit = ACCEPT_LIMIT_N_PLUS_1,
+		.syn_queue_full = SYNQ_QLEN_GT_N, .syn_on_full_accept = SYN_FULL_ACCEPT_DROP,
+		.count_syn_drops = true, .cookie_counts_listendrops = false,
+		.syncookies_always = true, .unproven_all = false,
+		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
+		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
+		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.source = "v6.18 tcp_conn_request, tcp_check_req, reqsk_timer_handler, tcp_retransmit_timer",
+	},
+	{
+		/* KERNEL.md "FreeBSD": a server-side profile. */
+		.profile = "freebsd-14",
+		.somaxconn = 128, .tcp_max_syn_backlog = 15360, .tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 1, .tcp_synack_retries = 3, .tcp_syn_retries = 6,
+		.tcp_syn_linear_timeouts = -1,
+		.backlog_16bit = false, .accept_limit = ACCEPT_LIMIT_3Q_HALVES,
+		.syn_queue_full = SYNQ_FREEBSD, .syn_on_full_accept = SYN_FULL_ACCEPT_IGNORE,
+		.count_syn_drops = true, .cookie_counts_listendrops = false,
+		.syncookies_always = false, .unproven_all = false,
+		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_NONE,
+		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
+		.timer_wheel = false, .hz = 1000, .rst_on_refused_ack = true, .syncache_limit = 15360,
+		.source = "FreeBSD 14 sys/netinet/tcp_syncache.c, sys/kern/uipc_socket.c sonewconn",
+	},
+};
+
+#define N_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
+
+const struct kernel_rules *profile_find(const char *name)
+{
+	for (size_t i = 0; i < N_PROFILES; i++)
+		if (strcmp(profiles[i].profile, name) == 0)
+			return &profiles[i];
+	return NULL;
+}
+
+size_t profile_count(void)
+{
+	return N_PROFILES;
+}
+
+const struct kernel_rules *profile_at(size_t i)
+{
+	return i < N_PROFILES ? &profiles[i] : NULL;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 63 || lb > 63)
+		return 99;
+	size_t d[64][64];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+	return d[la][lb];
+}
+
+const char *profile_nearest_name(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 4;
+	for (size_t i = 0; i < N_PROFILES; i++) {
+		size_t d = edit_distance(name, profiles[i].profile);
+		if (d < best_d) {
+			best_d = d;
+			best = profiles[i].profile;
+		}
+	}
+	return best;
+}
+
+int profile_effective_backlog(const struct kernel_rules *r, long backlog, int somaxconn)
+{
+	/* __sys_listen: if ((unsigned int)backlog > somaxconn) backlog = somaxconn */
+	long n = backlog;
+	if (n < 0 || n > somaxconn)
+		n = somaxconn;
+	if (r->backlog_16bit)
+		n &= 0xffff; /* unsigned short sk_max_ack_backlog */
+	return (int)n;
+}
+
+bool profile_accept_queue_is_full(const struct kernel_rules *r, uint32_t aq_len, int n)
+{
+	if (r->accept_limit == ACCEPT_LIMIT_3Q_HALVES)
+		return (uint64_t)aq_len * 2 > (uint64_t)n * 3; /* sonewconn: qlen > 3 * qlimit / 2 */
+	return (int64_t)aq_len > n; /* sk_acceptq_is_full: sk_ack_backlog > sk_max_ack_backlog */
+}
+
+uint32_t profile_syn_table_size(int n, int msb)
+{
+	/* reqsk_queue_alloc: nr = roundup_pow_of_two(max(8, min(N, msb)) + 1) */
+	uint32_t nr = (uint32_t)(n < msb ? n : msb);
+	if (nr < 8)
+		nr = 8;
+	nr += 1;
+	uint32_t t = 1;
+	while (t < nr)
+		t <<= 1;
+	return t;
+}
+
+bool profile_syn_queue_is_full(const struct kernel_rules *r, uint32_t qlen, int n, int msb)
+{
+	switch (r->syn_queue_full) {
+	case SYNQ_POW2_TABLE:
+		return qlen >= profile_syn_table_size(n, msb); /* qlen >> max_qlen_log */
+	case SYNQ_QLEN_GE_N:
+		return (int64_t)qlen >= n;
+	case SYNQ_QLEN_GT_N:
+		return (int64_t)qlen > n;
+	case SYNQ_FREEBSD:
+		return (int64_t)qlen >= r->syncache_limit;
+	}
+	return false;
+}
+
+int profile_synack_retry_limit(const struct kernel_rules *r, int synack_retries, uint32_t qlen,
+                               uint32_t young, int n, int msb)
+{
+	int max = synack_retries;
+	bool crowded = false;
+	switch (r->prune) {
+	case PRUNE_HALF_TABLE: /* lopt->qlen >> (lopt->max_qlen_log - 1) */
+		crowded = qlen >= profile_syn_table_size(n, msb) / 2;
+		break;
+	case PRUNE_HALF_BACKLOG: /* (qlen << 1) > max(8U, sk_max_ack_backlog) */
+		crowded = (uint64_t)qlen * 2 > (uint64_t)(n > 8 ? n : 8);
+		break;
+	case PRUNE_NONE:
+		crowded = false;
+		break;
+	}
+	if (crowded) {
+		uint64_t y = (uint64_t)young << 1;
+		while (max > 2) {
+			if (qlen < y)
+				break;
+			max--;
+			y <<= 1;
+		}
+	}
+	return max;
+}
+
+sim_time_ns profile_synack_timeout(const struct kernel_rules *r, int num_timeout)
+{
+	if (num_timeout >= 30)
+		return TCP_RTO_MAX_NS;
+	sim_time_ns t = r->init_rto << num_timeout;
+	return t < TCP_RTO_MAX_NS ? t : TCP_RTO_MAX_NS;
+}
+
+sim_time_ns profile_syn_next_rto(const struct kernel_rules *r, int linear_timeouts, int k,
+                                 sim_time_ns prev_rto)
+{
+	if (linear_timeouts > 0 && k <= linear_timeouts)
+		return r->init_rto;
+	sim_time_ns t = prev_rto * 2;
+	return t < TCP_RTO_MAX_NS ? t : TCP_RTO_MAX_NS;
+}
+
+sim_time_ns profile_model_timeout(sim_time_ns base, int boundary)
+{
+	int thresh = 0; /* ilog2(TCP_RTO_MAX / rto_base) */
+	while ((base << (thresh + 1)) <= TCP_RTO_MAX_NS)
+		thresh++;
+	if (boundary <= thresh)
+		return (((sim_time_ns)2 << boundary) - 1) * base;
+	return (((sim_time_ns)2 << thresh) - 1) * base + (sim_time_ns)(boundary - thresh) * TCP_RTO_MAX_NS;
+}
+
+sim_time_ns profile_syn_giveup_after(const struct kernel_rules *r, int syn_retries)
+{
+	/* retransmits_timed_out(sk, tcp_syn_retries, 0): rto_base is the initial
+	 * RTO (tcp_timeout_init); 2.6.32 used TCP_RTO_MIN here, hence its give-up
+	 * at ~21 s after two 3 s-based retransmits. */
+	return profile_model_timeout(r->syn_giveup_base, syn_retries);
+}
+
+sim_time_ns profile_timer_fire(const struct kernel_rules *r, sim_time_ns now, sim_time_ns delay)
+{
+	if (!r->timer_wheel || r->hz <= 0)
+		return now + delay;
+	sim_time_ns jiffy = SIM_NS_PER_S / r->hz;
+	int64_t now_j = now / jiffy;
+	int64_t delta_j = (delay + jiffy - 1) / jiffy; /* msecs_to_jiffies rounds up */
+	int64_t expires = now_j + delta_j;
+	/* calc_wheel_index: level by delta; LVL_START(n) = 63 << 3(n-1) */
+	int lvl = 0;
+	while (lvl < 8 && delta_j >= ((int64_t)63 << (3 * lvl)))
+		lvl++;
+	/* calc_index: expires = (expires + LVL_GRAN(lvl)) >> LVL_SHIFT(lvl) */
+	int shift = 3 * lvl;
+	int64_t bucket = ((expires + ((int64_t)1 << shift)) >> shift) << shift;
+	sim_time_ns t = bucket * jiffy;
+	return t > now + delay ? t : now + delay;
+}
+
+sim_time_ns profile_scan_period(const struct kernel_rules *r)
+{
+	/* the table is scanned in (timeout / interval) / 2 ticks */
+	sim_time_ns p = r->init_rto / 2;
+	return p < PROFILE_SCAN_TICK_NS ? PROFILE_SCAN_TICK_NS : p;
+}

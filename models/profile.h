@@ -1,0 +1,154 @@
+/* profile.h: kernel generations as data.
+ *
+ * A struct kernel_rules holds one generation's sysctl defaults and its rule
+ * switches, each named after the KERNEL.md row it implements.  A scenario
+ * copies the rules of the profile it names and may override any single rule.
+ * The decision functions below are pure: given the rules and the state they
+ * need, they answer one question the kernel asks, and their comments name the
+ * kernel function they mirror.  No #ifdef per version: one table entry per
+ * generation (profile.c).
+ */
+#ifndef TCPQSIM_PROFILE_H
+#define TCPQSIM_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/clock.h"
+
+/* KERNEL.md "SYN queue full when" */
+enum syn_queue_rule {
+	SYNQ_POW2_TABLE, /* qlen >= T, T = roundup_pow2(max(8, min(N, msb)) + 1) */
+	SYNQ_QLEN_GE_N,  /* qlen >= N */
+	SYNQ_QLEN_GT_N,  /* qlen > N */
+	SYNQ_FREEBSD,    /* syncache: full at its cache limit */
+};
+
+/* KERNEL.md "SYN when accept queue full" */
+enum syn_full_accept_rule {
+	SYN_FULL_ACCEPT_YOUNG, /* drop only if more than one young request */
+	SYN_FULL_ACCEPT_DROP,  /* always drop */
+	SYN_FULL_ACCEPT_IGNORE, /* FreeBSD: SYNs are not checked against it */
+};
+
+/* KERNEL.md "SYN-ACK timer" */
+enum synack_timer_rule {
+	SYNACK_TIMER_PER_REQUEST, /* one timer per request (reqsk_timer_handler) */
+	SYNACK_TIMER_SHARED_SCAN, /* 200 ms scan of the table (inet_csk_reqsk_queue_prune) */
+};
+
+/* KERNEL.md "half-open pruning starts when" */
+enum prune_rule {
+	PRUNE_HALF_TABLE,   /* qlen >= T/2 (old table) */
+	PRUNE_HALF_BACKLOG, /* 2*qlen > max(8, N) */
+	PRUNE_NONE,         /* FreeBSD syncache: fixed retries */
+};
+
+/* KERNEL.md "accept queue holds" */
+enum accept_limit_rule {
+	ACCEPT_LIMIT_N_PLUS_1,  /* full when qlen > N (sk_acceptq_is_full) */
+	ACCEPT_LIMIT_3Q_HALVES, /* FreeBSD: refused when qlen > 3Q/2 (solisten_upcall/sonewconn) */
+};
+
+struct kernel_rules {
+	const char *profile;          /* profile these rules came from */
+	/* sysctl defaults */
+	int somaxconn;                /* net.core.somaxconn */
+	int tcp_max_syn_backlog;      /* net.ipv4.tcp_max_syn_backlog (msb) */
+	int tcp_syncookies;           /* 0, 1, 2 */
+	int tcp_abort_on_overflow;    /* 0, 1 */
+	int tcp_synack_retries;       /* SYN-ACK retransmits before expiry */
+	int tcp_syn_retries;          /* client SYN retransmits */
+	int tcp_syn_linear_timeouts;  /* client SYN retransmits at the initial RTO; -1 when absent */
+	/* rule switches */
+	bool backlog_16bit;           /* sk_max_ack_backlog is 16 bits: wraps above 65535 */
+	enum accept_limit_rule accept_limit;
+	enum syn_queue_rule syn_queue_full;
+	enum syn_full_accept_rule syn_on_full_accept;
+	bool count_syn_drops;         /* SYN drops move ListenOverflows/ListenDrops/TCPReqQFull* */
+	bool cookie_counts_listendrops; /* a cookie SYN-ACK also counts ListenDrops */
+	bool syncookies_always;       /* tcp_syncookies=2 exists */
+	bool unproven_all;            /* 3/4 rule: every peer unproven (before 4.12) */
+	enum synack_timer_rule synack_timer;
+	enum prune_rule prune;
+	sim_time_ns init_rto;         /* initial RTO of SYN and SYN-ACK, ns */
+	sim_time_ns syn_giveup_base;  /* rto_base of retransmits_timed_out, ns
+	                                 (200 ms on 2.6.32: the give-up bug) */
+	sim_time_ns cookie_valid;     /* cookie ACKs checked until this long after the last overflow, ns */
+	bool timer_wheel;             /* timers round up to the wheel's level granularity */
+	int hz;                       /* jiffies per second, for timer rounding */
+	bool rst_on_refused_ack;      /* FreeBSD: a refused completed connection gets RST */
+	int syncache_limit;           /* FreeBSD: syncache entries (net.inet.tcp.syncache.cachelimit) */
+	const char *source;           /* kernel version the table row was read from */
+};
+
+#define TCP_RTO_MAX_NS (120 * SIM_NS_PER_S)
+
+/* profile_find: the rules of the named profile, or NULL. */
+const struct kernel_rules *profile_find(const char *name);
+
+/* profile_count / profile_at: iterate the table in order. */
+size_t profile_count(void);
+const struct kernel_rules *profile_at(size_t i);
+
+/* profile_nearest_name: the profile name closest to `name` (for "did you
+ * mean"), or NULL. */
+const char *profile_nearest_name(const char *name);
+
+/* profile_effective_backlog: N = min(backlog, somaxconn); a negative backlog
+ * becomes somaxconn; 16-bit kernels keep N & 0xffff.  Mirrors __sys_listen /
+ * inet_listen (sk_max_ack_backlog).  FreeBSD: min(backlog, soacceptqueue). */
+int profile_effective_backlog(const struct kernel_rules *r, long backlog, int somaxconn);
+
+/* profile_accept_queue_is_full: sk_acceptq_is_full (qlen > N: the queue holds
+ * N+1); FreeBSD: sonewconn refuses when qlen > 3N/2. */
+bool profile_accept_queue_is_full(const struct kernel_rules *r, uint32_t aq_len, int n);
+
+/* profile_syn_table_size: T of the old request table (reqsk_queue_alloc):
+ * roundup_pow2(max(8, min(N, msb)) + 1). */
+uint32_t profile_syn_table_size(int n, int msb);
+
+/* profile_syn_queue_is_full: inet_csk_reqsk_queue_is_full for the rule. */
+bool profile_syn_queue_is_full(const struct kernel_rules *r, uint32_t qlen, int n, int msb);
+
+/* profile_synack_retry_limit: the retransmit limit for a request timing out
+ * now (reqsk_timer_handler; inet_csk_reqsk_queue_prune before 4.4): with the
+ * queue at least half full, y = young/qlen gives 5 (y > 1/2), 4 (y > 1/4),
+ * 3 (y > 1/8) or 2 from a limit of 5. */
+int profile_synack_retry_limit(const struct kernel_rules *r, int synack_retries, uint32_t qlen,
+                               uint32_t young, int n, int msb);
+
+/* profile_synack_timeout: the SYN-ACK timer after the num_timeout-th timeout:
+ * min(init_rto << num_timeout, 120 s) (reqsk_timeout). */
+sim_time_ns profile_synack_timeout(const struct kernel_rules *r, int num_timeout);
+
+/* profile_syn_next_rto: the client's RTO after its k-th SYN retransmit (k >=
+ * 1), given the previous RTO: the initial RTO while k <= linear timeouts
+ * (tcp_retransmit_timer, 6.5+), else doubled up to 120 s. */
+sim_time_ns profile_syn_next_rto(const struct kernel_rules *r, int linear_timeouts, int k,
+                                 sim_time_ns prev_rto);
+
+/* profile_syn_giveup_after: the elapsed time since the first SYN after which
+ * a SYN timer that fires gives up (retransmits_timed_out/tcp_model_timeout):
+ * ((2 << R) - 1) * base for R <= ilog2(120 s / base), then + 120 s each. */
+sim_time_ns profile_syn_giveup_after(const struct kernel_rules *r, int syn_retries);
+
+/* profile_model_timeout: tcp_model_timeout: the time `boundary` backed-off
+ * retransmits take from rto_base: ((2 << b) - 1) * base for b <= ilog2(120 s /
+ * base), then 120 s more for each further retransmit. */
+sim_time_ns profile_model_timeout(sim_time_ns rto_base, int boundary);
+
+/* profile_timer_fire: when a kernel timer armed at `now` for `delay` fires:
+ * exactly then, or, with the timer wheel, rounded up to the granularity of
+ * the wheel level the delay falls in (calc_wheel_index/calc_index): never
+ * early, up to one granule late. */
+sim_time_ns profile_timer_fire(const struct kernel_rules *r, sim_time_ns now, sim_time_ns delay);
+
+/* profile_scan_period: the SYN-ACK scan revisits a request every this long
+ * (half of the initial timeout: budget = 2 * entries / (timeout / 200 ms)). */
+sim_time_ns profile_scan_period(const struct kernel_rules *r);
+
+#define PROFILE_SCAN_TICK_NS (200 * SIM_NS_PER_MS) /* TCP_SYNQ_INTERVAL = HZ/5 */
+
+#endif

@@ -1,0 +1,442 @@
+/* world.c: building, running and tearing down one simulated run (world.h). */
+#include "models/world.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/world_impl.h"
+
+static const char *const outcome_names[] = {
+#define X(id, name, text) name,
+	OUTCOME_LIST(X)
+#undef X
+};
+static const char *const outcome_texts[] = {
+#define X(id, name, text) text,
+	OUTCOME_LIST(X)
+#undef X
+};
+
+const char *outcome_name(enum outcome o)
+{
+	return o < OUTCOME_COUNT ? outcome_names[o] : "?";
+}
+
+const char *outcome_text(enum outcome o)
+{
+	return o < OUTCOME_COUNT ? outcome_texts[o] : "?";
+}
+
+sim_time_ns scenario_default_drain(const struct scenario *s)
+{
+	sim_time_ns longest = 0;
+	for (uint32_t i = 0; i < s->n_pops; i++) {
+		const struct client_pop *p = &s->pops[i];
+		/* the last SYN timer fires at most one RTO_MAX past the give-up time */
+		sim_time_ns t = profile_syn_giveup_after(&p->rules, p->sysctl.tcp_syn_retries) + TCP_RTO_MAX_NS;
+		if (p->connect_timeout != SIM_TIME_NEVER && p->connect_timeout < t)
+			t = p->connect_timeout;
+		if (p->after.kind == AFTER_REQUEST && p->after.read_timeout == SIM_TIME_NEVER)
+			t += profile_model_timeout(200 * SIM_NS_PER_MS, 15) + TCP_RTO_MAX_NS;
+		else if (p->after.kind != AFTER_HOLD && p->after.read_timeout != SIM_TIME_NEVER)
+			t += p->after.read_timeout;
+		t += (sim_time_ns)dist_max_hint(&p->path.delay_to_server) +
+		     (sim_time_ns)dist_max_hint(&p->path.delay_to_client);
+		if (p->app_retries)
+			t = t * (sim_time_ns)(p->app_retries + 1) +
+			    (sim_time_ns)(dist_max_hint(&p->app_backoff) * p->app_retries);
+		if (t > longest)
+			longest = t;
+	}
+	return longest;
+}
+
+void world_schedule(struct world *w, struct sim_event *ev, sim_time_ns t)
+{
+	if (sim_queue_schedule(&w->q, ev, t) < 0)
+		world_fail(w);
+}
+
+void world_fail(struct world *w)
+{
+	w->status = -1;
+	w->done = true;
+}
+
+void world_trace(struct world *w, const struct conn *c, const struct listener *l, const char *what,
+                 const char *pkt, const char *why)
+{
+	struct trace_rec r = {
+		.t = w->q.now,
+		.conn = c ? c->id : UINT64_MAX,
+		.listener = l ? l->index : 0,
+		.what = what,
+		.pkt = pkt,
+		.why = why,
+		.syn_queue = l ? l->syn_queue : 0,
+		.accept_queue = l ? l->accept_queue : 0,
+	};
+	w->hooks.trace(w->hooks.ctx, &r);
+}
+
+void world_resolve(struct world *w, struct conn *c)
+{
+	if (!c->resolved) {
+		c->resolved = true;
+		w->unresolved--;
+		w->settled[c->outcome]++;
+	}
+}
+
+void world_set_outcome(struct world *w, struct conn *c, enum outcome o)
+{
+	if (c->resolved) {
+		w->settled[c->outcome]--;
+		w->settled[o]++;
+	}
+	c->outcome = (uint8_t)o;
+	world_resolve(w, c);
+}
+
+/* the attempt's record, into the results and out through the hook */
+static void finish_attempt(struct world *w, struct conn *c)
+{
+	struct world_results *r = &w->res;
+	const struct client_pop *p = world_pop_of(w, c);
+	if (p->spoofed)
+		return;
+	struct attempt_rec a = {
+		.id = c->id,
+		.pop = c->pop,
+		.listener = c->listener,
+		.syns = c->syns,
+		.app_try = c->app_try,
+		.outcome = (enum outcome)c->outcome,
+		.start = c->start,
+		.connect_at = c->connect_at,
+		.served_at = c->served_at,
+		.accepted_at = c->accepted_at,
+		.end = w->q.now,
+		.cookie = c->cookie_isn,
+		.counted = c->start >= w->s->warmup,
+	};
+	if (a.counted) {
+		r->attempts++;
+		r->outcomes[a.outcome]++;
+		if (a.connect_at >= 0) {
+			uint32_t k = a.syns > 0 ? a.syns - 1 : 0;
+			r->connected_by_syns[k < WORLD_MAX_SYNS ? k : WORLD_MAX_SYNS - 1]++;
+			hist_record(&r->connect_time, a.connect_at - a.start);
+			if (fixed_hist_record(&r->connect_time_bins, a.connect_at - a.start) < 0)
+				world_fail(w);
+			if (a.accepted_at >= 0)
+				hist_record(&r->accept_gap, a.accepted_at - a.connect_at);
+			else
+				r->connected_never_accepted++;
+		}
+	}
+	if (w->hooks.attempt)
+		w->hooks.attempt(w->hooks.ctx, &a);
+}
+
+static bool server_done(const struct conn *c)
+{
+	return c->server_state == SERVER_NONE || c->server_state == SERVER_CLOSED ||
+	       (c->server_state == SERVER_ACCEPTED && !c->held);
+}
+
+void world_maybe_release(struct world *w, struct conn *c)
+{
+	if (c->client_state != CLIENT_GONE || c->in_flight || !server_done(c) ||
+	    sim_event_is_pending(&c->synack_timer))
+		return;
+	finish_attempt(w, c);
+	c->live_prev->live_next = c->live_next;
+	c->live_next->live_prev = c->live_prev;
+	w->live_conns--;
+	pool_put(&w->conns, c);
+}
+
+static void on_end(struct world *w, struct sim_event *ev)
+{
+	if (ev->aux == 0) {
+		/* the arrivals are over */
+		w->arrivals_done = true;
+		return;
+	}
+	w->done = true; /* the drain cap */
+}
+
+static void on_sample(struct world *w)
+{
+	struct sample_rec r;
+	memset(&r, 0, sizeof(r));
+	r.t = w->q.now;
+	for (uint32_t i = 0; i < w->n_listeners; i++) {
+		const struct listener *l = &w->listeners[i];
+		r.syn_queue += l->syn_queue;
+		r.accept_queue += l->accept_queue;
+		for (int k = 0; k < LISTENER_COUNTER_COUNT; k++)
+			r.counters[k] += l->counters[k];
+	}
+	memcpy(r.outcomes, w->settled, sizeof(r.outcomes));
+	r.client_established = w->client_established;
+	r.client_syn_sent = w->client_syn_sent;
+	w->hooks.sample(w->hooks.ctx, &r);
+	world_schedule(w, &w->sample_ev, w->q.now + w->s->sample_interval);
+}
+
+struct world *world_create(const struct scenario *s, const struct world_hooks *hooks)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->s = s;
+	if (hooks)
+		w->hooks = *hooks;
+	if (sim_queue_init(&w->q) < 0)
+		goto fail;
+	pool_init(&w->conns, sizeof(struct conn), 4096);
+	pool_init(&w->packets, sizeof(struct packet), 4096);
+	w->live.live_next = w->live.live_prev = &w->live;
+	if (hist_init(&w->res.connect_time) < 0 || hist_init(&w->res.accept_gap) < 0)
+		goto fail;
+	fixed_hist_init(&w->res.connect_time_bins, s->hist_bin > 0 ? s->hist_bin : 10 * SIM_NS_PER_MS,
+	                1u << 22);
+	if (rng_stream_init(&w->server_rng, s->seed, s->replication, STREAM_SERVER) < 0 ||
+	    rng_stream_init(&w->hash_rng, s->seed, s->replication, STREAM_HASH) < 0)
+		goto fail;
+	for (uint32_t p = 0; p < s->n_pops; p++) {
+		struct pop_state *ps = &w->pops[p];
+		if (rng_stream_init(&ps->arrivals, s->seed, s->replication, STREAM_ARRIVAL + p) < 0 ||
+		    rng_stream_init(&ps->network, s->seed, s->replication, STREAM_NETWORK + p) < 0 ||
+		    rng_stream_init(&ps->client, s->seed, s->replication, STREAM_CLIENT + p) < 0)
+			goto fail;
+		pool_init(&ps->retry_pool, sizeof(struct user), 256);
+		if (s->pops[p].arrival.kind == ARRIVAL_CLOSED_LOOP) {
+			ps->n_users = s->pops[p].arrival.users;
+			ps->users = calloc(ps->n_users ? ps->n_users : 1, sizeof(*ps->users));
+			if (!ps->users)
+				goto fail;
+			for (uint32_t i = 0; i < ps->n_users; i++) {
+				sim_event_init(&ps->users[i].ev, EV_USER);
+				ps->users[i].pop = p;
+				ps->users[i].index = i;
+			}
+		}
+	}
+	w->n_listeners = s->server.listeners ? s->server.listeners : 1;
+	w->listeners = calloc(w->n_listeners, sizeof(*w->listeners));
+	w->service_rng = calloc(w->n_listeners, sizeof(*w->service_rng));
+	if (!w->listeners || !w->service_rng)
+		goto fail;
+	for (uint32_t i = 0; i < w->n_listeners; i++) {
+		listener_init(&w->listeners[i], (uint16_t)i, &s->server.rules, &s->server.sysctl, s->server.backlog);
+		if (rng_stream_init(&w->service_rng[i], s->seed, s->replication, STREAM_SERVICE + i) < 0)
+			goto fail;
+	}
+	for (uint32_t i = 0; i < w->n_listeners; i++)
+		if (acceptor_init(w, &w->listeners[i].acceptor, &s->server.acceptor, (uint16_t)i) < 0)
+			goto fail;
+	sim_event_init(&w->end_ev, EV_END);
+	sim_event_init(&w->sample_ev, EV_SAMPLE);
+	w->pops[0].retry_pool.max_bytes = 0;
+	if (s->max_memory) {
+		w->conns.max_bytes = s->max_memory / 2;
+		w->packets.max_bytes = s->max_memory / 4;
+	}
+	return w;
+fail:
+	world_destroy(w);
+	return NULL;
+}
+
+void world_destroy(struct world *w)
+{
+	if (!w)
+		return;
+	sim_queue_fini(&w->q); /* first: it touches the pending events */
+	if (w->listeners)
+		for (uint32_t i = 0; i < w->n_listeners; i++)
+			acceptor_fini(&w->listeners[i].acceptor);
+	free(w->listeners);
+	if (w->service_rng) {
+		for (uint32_t i = 0; i < w->n_listeners; i++)
+			if (w->service_rng[i].gen)
+				rng_stream_fini(&w->service_rng[i]);
+		free(w->service_rng);
+	}
+	for (uint32_t p = 0; p < SCENARIO_MAX_POPS; p++) {
+		struct pop_state *ps = &w->pops[p];
+		if (ps->arrivals.gen)
+			rng_stream_fini(&ps->arrivals);
+		if (ps->network.gen)
+			rng_stream_fini(&ps->network);
+		if (ps->client.gen)
+			rng_stream_fini(&ps->client);
+		free(ps->users);
+		if (p < w->s->n_pops)
+			pool_fini(&ps->retry_pool);
+	}
+	if (w->server_rng.gen)
+		rng_stream_fini(&w->server_rng);
+	if (w->hash_rng.gen)
+		rng_stream_fini(&w->hash_rng);
+	pool_fini(&w->conns);
+	pool_fini(&w->packets);
+	hist_fini(&w->res.connect_time);
+	hist_fini(&w->res.accept_gap);
+	fixed_hist_fini(&w->res.connect_time_bins);
+	free(w);
+}
+
+static void dispatch(struct world *w, struct sim_event *ev)
+{
+	switch (ev->kind) {
+	case EV_PACKET:
+		net_on_deliver(w, sim_container_of(ev, struct packet, ev));
+		return;
+	case EV_CLIENT_TIMER: {
+		struct conn *c = sim_container_of(ev, struct conn, client_timer);
+		client_on_timer(w, c);
+		world_maybe_release(w, c);
+		return;
+	}
+	case EV_CLIENT_DEADLINE: {
+		struct conn *c = sim_container_of(ev, struct conn, client_deadline);
+		client_on_deadline(w, c);
+		world_maybe_release(w, c);
+		return;
+	}
+	case EV_SYNACK_TIMER: {
+		struct conn *c = sim_container_of(ev, struct conn, synack_timer);
+		listener_on_synack_timer(w, world_listener_of(w, c), c);
+		world_maybe_release(w, c);
+		return;
+	}
+	case EV_ARRIVAL:
+		workload_on_arrival(w, ev->aux);
+		return;
+	case EV_USER:
+		client_on_user(w, sim_container_of(ev, struct user, ev));
+		return;
+	case EV_ACCEPT_TICK:
+		acceptor_on_tick(w, &w->listeners[ev->aux]);
+		return;
+	case EV_STALL:
+		acceptor_on_stall(w, &w->listeners[ev->aux]);
+		return;
+	case EV_WORKER_DONE:
+		acceptor_on_worker_done(w, sim_container_of(ev, struct worker, done));
+		return;
+	case EV_SAMPLE:
+		on_sample(w);
+		return;
+	case EV_END:
+		on_end(w, ev);
+		return;
+	default:
+		abort(); /* an event nobody owns: the results would be corrupt */
+	}
+}
+
+int world_run(struct world *w, volatile int *stop)
+{
+	const struct scenario *s = w->s;
+	workload_start(w);
+	/* EV_END with aux 0: the arrivals are over; then aux 1: the drain cap */
+	w->end_ev.aux = 0;
+	world_schedule(w, &w->end_ev, s->duration);
+	if (s->sample_interval > 0 && w->hooks.sample)
+		world_schedule(w, &w->sample_ev, 0);
+	sim_time_ns cap = s->duration + s->drain;
+	int rc = 0;
+	uint64_t polled = 0;
+	while (!w->done) {
+		sim_time_ns next = sim_queue_peek_time(&w->q);
+		if (next == SIM_TIME_NEVER)
+			break;
+		if (next > cap) {
+			w->q.now = cap;
+			break;
+		}
+		struct sim_event *ev = sim_queue_pop(&w->q);
+		dispatch(w, ev);
+		if (ev == &w->end_ev && ev->aux == 0) {
+			/* the arrivals are over: from now on the drain cap */
+			w->end_ev.aux = 1;
+			world_schedule(w, &w->end_ev, cap);
+		}
+		if (w->arrivals_done && w->unresolved == 0)
+			break;
+		if (stop && (++polled & 4095) == 0 && *stop) {
+			rc = 1;
+			break;
+		}
+	}
+	if (w->status < 0)
+		rc = -1;
+	/* the end: every attempt still alive is finished, in id order */
+	w->res.end_time = w->q.now;
+	w->res.events = w->q.fired;
+	w->res.peak_events = w->q.max_len;
+	w->res.peak_bytes = w->conns.bytes + w->packets.bytes + (uint64_t)w->q.cap * sizeof(struct sim_heap_entry);
+	for (uint32_t i = 0; i < w->n_listeners; i++)
+		listener_account(&w->listeners[i], w->q.now);
+	while (w->live.live_next != &w->live) {
+		struct conn *c = w->live.live_next;
+		if (!c->resolved)
+			c->outcome = OUTCOME_IN_PROGRESS;
+		finish_attempt(w, c);
+		c->live_prev->live_next = c->live_next;
+		c->live_next->live_prev = c->live_prev;
+		w->live_conns--;
+	}
+	struct world_results *r = &w->res;
+	double span = (double)(w->q.now > 0 ? w->q.now : 1);
+	for (uint32_t i = 0; i < w->n_listeners; i++) {
+		const struct listener *l = &w->listeners[i];
+		for (int k = 0; k < LISTENER_COUNTER_COUNT; k++)
+			r->counters[k] += l->counters[k];
+		if (l->max_accept_queue > r->max_accept_queue)
+			r->max_accept_queue = l->max_accept_queue;
+		if (l->max_syn_queue > r->max_syn_queue)
+			r->max_syn_queue = l->max_syn_queue;
+		r->mean_accept_queue += l->accept_queue_area / span / w->n_listeners;
+		r->mean_syn_queue += l->syn_queue_area / span / w->n_listeners;
+	}
+	return rc;
+}
+
+const struct world_results *world_results(const struct world *w)
+{
+	return &w->res;
+}
+
+sim_time_ns world_now(const struct world *w)
+{
+	return w->q.now;
+}
+
+bool world_check(const struct world *w)
+{
+	if (!sim_queue_check(&w->q))
+		return false;
+	for (uint32_t i = 0; i < w->n_listeners; i++) {
+		const struct listener *l = &w->listeners[i];
+		if (!listener_check(l))
+			return false;
+		uint32_t req = 0, young = 0;
+		for (const struct conn *c = w->live.live_next; c != &w->live; c = c->live_next) {
+			if (c->listener != i)
+				continue;
+			if (c->server_state == SERVER_REQUEST) {
+				req++;
+				young += c->young;
+			}
+		}
+		if (req != l->syn_queue || young != l->young)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,213 @@
+/* world.h: one simulated run — clients, network path, listeners, acceptors.
+ *
+ * struct world owns the event queue, the random streams, the pools of
+ * connections and packets, and the listeners.  A struct conn is one connect
+ * attempt seen from both ends: the client socket and whatever the server holds
+ * for it (a request in the SYN queue, or a child socket in the accept queue or
+ * accepted).  A conn is freed once both ends are done and no packet of it is
+ * in flight, so memory is bounded by what is in flight.
+ *
+ * The world reports through hooks the caller sets (all optional): a record per
+ * finished attempt, a trace record per event, a sample per time-series tick.
+ * It never prints and never touches files.
+ */
+#ifndef TCPQSIM_WORLD_H
+#define TCPQSIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/listener.h"
+#include "models/scenario.h"
+#include "sim/event.h"
+#include "sim/hist.h"
+#include "sim/pool.h"
+#include "sim/rng.h"
+
+/* Outcomes partition the attempts (the client's view). */
+#define OUTCOME_LIST(X)                                                           \
+	X(CONNECTED, "connected", "connect() succeeded and nothing failed after")   \
+	X(TIMED_OUT, "timed_out", "connect() failed with ETIMEDOUT: SYN retries ran out") \
+	X(REFUSED, "refused", "connect() failed with ECONNREFUSED: RST while connecting") \
+	X(CONNECT_TIMEOUT, "connect_timeout", "the application's connect timeout fired first") \
+	X(RESET_AFTER_CONNECT, "reset_after_connect", "connected, then ECONNRESET (the server reset it)") \
+	X(READ_TIMEOUT, "read_timeout", "connected, but the server's first bytes did not come in time") \
+	X(TIMED_OUT_AFTER_CONNECT, "timed_out_after_connect", "connected, then ETIMEDOUT: data retransmits ran out") \
+	X(IN_PROGRESS, "in_progress", "still connecting or waiting for the server at the end of the run")
+
+enum outcome {
+#define X(id, name, text) OUTCOME_##id,
+	OUTCOME_LIST(X)
+#undef X
+	OUTCOME_COUNT
+};
+
+const char *outcome_name(enum outcome o);
+const char *outcome_text(enum outcome o);
+
+#define WORLD_MAX_SYNS 32 /* connected_by_syns slots; later SYNs share the last */
+
+enum client_state {
+	CLIENT_SYN_SENT,    /* connect() in progress */
+	CLIENT_ESTABLISHED, /* connect() returned; waiting or holding */
+	CLIENT_CLOSING,     /* the application closed; the socket still answers SYN-ACKs */
+	CLIENT_GONE,        /* no socket: anything from the server is answered with RST */
+};
+
+struct conn {
+	struct sim_event client_timer;    /* SYN or data retransmit, hold end */
+	struct sim_event client_deadline; /* connect timeout or read timeout */
+	struct sim_event synack_timer;    /* server: the request's SYN-ACK timer */
+	struct conn *live_prev, *live_next; /* world's list of live conns, by id */
+	struct conn *aq_next;             /* listener's accept queue link */
+	uint64_t id;                      /* attempt number, from 0 */
+	int32_t user;                     /* closed-loop user, -1 for none */
+	uint16_t pop;                     /* client population */
+	uint16_t listener;                /* SO_REUSEPORT listener it hashed to */
+	/* client */
+	sim_time_ns start;                /* first SYN sent, ns */
+	sim_time_ns connect_at;           /* connect() returned, ns; -1 if not */
+	sim_time_ns served_at;            /* first byte from the server, ns; -1 if not */
+	sim_time_ns rto;                  /* client's current retransmit timeout, ns */
+	uint8_t client_state;             /* enum client_state */
+	uint8_t outcome;                  /* enum outcome (provisional until the client is done) */
+	uint8_t syns;                     /* SYNs sent */
+	uint8_t retransmits;              /* SYN or data retransmits so far */
+	bool resolved;                    /* outcome final or connected-and-served */
+	bool cookie_isn;                  /* the SYN-ACK the client took carried a cookie */
+	bool request_acked;               /* request mode: server acknowledged the data */
+	uint8_t app_try;                  /* application-level try number, from 0 */
+	/* server */
+	sim_time_ns accepted_at;          /* accept() returned it, ns; -1 if not */
+	sim_time_ns scan_phase;           /* old kernels: when the scan visits its bucket */
+	uint8_t server_state;             /* enum server_state (listener.h) */
+	uint8_t num_timeout;              /* SYN-ACK timer expiries so far */
+	uint8_t num_retrans;              /* SYN-ACKs resent so far */
+	bool young;                       /* no SYN-ACK timeout yet */
+	bool acked;                       /* an ACK was dropped for a full accept queue */
+	bool has_data;                    /* the server socket holds the request */
+	bool responded;                   /* the server sent its first bytes */
+	bool held;                        /* a worker holds the accepted child */
+	bool counted_established;         /* counted in world's client_established */
+	/* bookkeeping */
+	uint32_t in_flight;               /* packets of this conn in the network */
+	sim_time_ns user_started;         /* closed loop / app retry: first try started, ns */
+};
+
+enum packet_kind {
+	PKT_SYN,       /* client -> server */
+	PKT_ACK,       /* client -> server, completes the handshake */
+	PKT_DATA,      /* client -> server, a request (also acts as ACK) */
+	PKT_FIN,       /* client -> server, close (also acts as ACK) */
+	PKT_RST_C,     /* client -> server */
+	PKT_SYNACK,    /* server -> client */
+	PKT_RST_S,     /* server -> client */
+	PKT_DATA_S,    /* server -> client: greeting or response */
+	PKT_DATA_ACK,  /* server -> client: acknowledges the request */
+	PKT_KIND_COUNT
+};
+
+const char *packet_name(enum packet_kind k);
+
+struct packet {
+	struct sim_event ev;  /* delivery */
+	struct conn *conn;    /* owner (holds a reference: conn->in_flight) */
+	uint8_t kind;         /* enum packet_kind */
+	bool cookie;          /* SYN-ACK: the ISN is a syncookie */
+};
+
+/* What one finished attempt looked like (attempts.jsonl). */
+struct attempt_rec {
+	uint64_t id;
+	uint32_t pop;
+	uint32_t listener;
+	uint32_t syns;            /* SYNs sent */
+	uint32_t app_try;         /* application-level try, from 0 */
+	enum outcome outcome;
+	sim_time_ns start;        /* ns */
+	sim_time_ns connect_at;   /* ns, -1 */
+	sim_time_ns served_at;    /* ns, -1 */
+	sim_time_ns accepted_at;  /* ns, -1 */
+	sim_time_ns end;          /* client done (or end of run), ns */
+	bool cookie;              /* connected through a syncookie */
+	bool counted;             /* inside the statistics window (after warm-up) */
+};
+
+/* One trace line: what happened to which packet or connection, and why. */
+struct trace_rec {
+	sim_time_ns t;            /* ns */
+	uint64_t conn;            /* attempt id */
+	uint32_t listener;
+	const char *what;         /* "send", "deliver", "lost", "drop", "queue", "accept", "expire", ... */
+	const char *pkt;          /* packet name or NULL */
+	const char *why;          /* the rule and the kernel function, or NULL */
+	uint32_t syn_queue;       /* after the event */
+	uint32_t accept_queue;    /* after the event */
+};
+
+/* A time-series sample (all listeners summed). */
+struct sample_rec {
+	sim_time_ns t;
+	uint32_t syn_queue, accept_queue;
+	uint64_t counters[LISTENER_COUNTER_COUNT];
+	uint64_t outcomes[OUTCOME_COUNT]; /* attempts finished so far, by outcome */
+	uint64_t client_established;      /* clients that believe they are connected */
+	uint64_t client_syn_sent;         /* clients still connecting */
+};
+
+struct world_hooks {
+	void *ctx;
+	void (*attempt)(void *ctx, const struct attempt_rec *r);
+	void (*trace)(void *ctx, const struct trace_rec *r);
+	void (*sample)(void *ctx, const struct sample_rec *r);
+};
+
+struct world_results {
+	uint64_t attempts;                          /* in the window */
+	uint64_t outcomes[OUTCOME_COUNT];
+	uint64_t connected_by_syns[WORLD_MAX_SYNS]; /* [k]: connected on SYN k+1 */
+	uint64_t app_tries;                         /* application-level retries made */
+	struct hist connect_time;                   /* ns, connected attempts */
+	struct fixed_hist connect_time_bins;        /* ns bins of scenario hist_bin */
+	struct hist accept_gap;                     /* ns from connect() to accept() */
+	uint64_t accepted;                          /* accept() calls that returned a connection */
+	uint64_t connected_never_accepted;          /* client connected, server never accepted */
+	uint32_t max_accept_queue, max_syn_queue;   /* over all listeners, peak of one */
+	double mean_accept_queue, mean_syn_queue;   /* time averages (listener 0 + ...) */
+	uint64_t counters[LISTENER_COUNTER_COUNT];  /* server host's nstat counters */
+	uint64_t synacks_sent;                      /* all SYN-ACKs, cookies included */
+	uint64_t syns_sent;                         /* all client SYNs */
+	uint64_t flood_syns;                        /* spoofed SYNs sent */
+	uint64_t events;                            /* events run */
+	sim_time_ns end_time;                       /* simulated time at the end, ns */
+	uint64_t peak_conns;                        /* most conns alive at once */
+	uint64_t peak_packets;                      /* most packets in flight at once */
+	uint64_t peak_events;                       /* most events pending at once */
+	uint64_t peak_bytes;                        /* pools' bytes at the peak */
+	bool stopped_by_memory;                     /* max_memory was reached */
+};
+
+struct world;
+
+/* world_create: build a run of scenario s (borrowed: must outlive the world).
+ * Returns NULL when out of memory. */
+struct world *world_create(const struct scenario *s, const struct world_hooks *hooks);
+
+/* world_run: run to the end (arrivals over and every attempt ended, or the
+ * drain cap).  Returns 0, -1 when out of memory or past max_memory (the
+ * results so far stay readable).  stop, when non-NULL, is polled every few
+ * thousand events: a non-zero value stops the run early (returns 1). */
+int world_run(struct world *w, volatile int *stop);
+
+/* world_results: the results; valid after world_run, owned by the world. */
+const struct world_results *world_results(const struct world *w);
+
+/* world_now: the simulated time. */
+sim_time_ns world_now(const struct world *w);
+
+void world_destroy(struct world *w);
+
+/* world_check: validate the queues and counts (for tests). */
+bool world_check(const struct world *w);
+
+#endif

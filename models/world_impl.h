@@ -1,0 +1,129 @@
+/* world_impl.h: the inside of struct world, shared by the model modules
+ * (client.c, network.c, listener.c, acceptor.c, workload.c, world.c) and by
+ * nothing else. */
+#ifndef TCPQSIM_WORLD_IMPL_H
+#define TCPQSIM_WORLD_IMPL_H
+
+#include "models/world.h"
+
+enum event_kind {
+	EV_ARRIVAL = 1,      /* a population's next arrival (aux = population) */
+	EV_USER,             /* a closed-loop user or an application retry starts a try */
+	EV_PACKET,           /* a packet is delivered */
+	EV_CLIENT_TIMER,     /* conn: SYN/data retransmit or hold end */
+	EV_CLIENT_DEADLINE,  /* conn: connect or read timeout */
+	EV_SYNACK_TIMER,     /* conn: request timer */
+	EV_ACCEPT_TICK,      /* acceptor: rate tick or event-loop wake-up (aux = listener) */
+	EV_STALL,            /* acceptor: stall start/end (aux = listener) */
+	EV_WORKER_DONE,      /* worker: service time over */
+	EV_SAMPLE,           /* time-series tick */
+	EV_END,              /* the drain cap */
+};
+
+/* stream ids (rng_derive_seed): one stream per source */
+enum {
+	STREAM_ARRIVAL = 100,  /* + population */
+	STREAM_NETWORK = 200,  /* + population */
+	STREAM_CLIENT = 300,   /* + population: hold, think, backoff */
+	STREAM_SERVICE = 400,  /* + listener */
+	STREAM_SERVER = 500,   /* scan phases */
+	STREAM_HASH = 600,     /* SO_REUSEPORT spreading */
+};
+
+/* A closed-loop user, or the slot that starts an application retry. */
+struct user {
+	struct sim_event ev;   /* next try starts */
+	uint32_t pop;          /* population */
+	uint32_t index;        /* user number */
+	uint32_t app_try;      /* try number of the pending start */
+	sim_time_ns started;   /* first try of the current request, ns */
+	bool active;           /* a try is pending or running */
+};
+
+struct pop_state {
+	struct sim_event arrival;    /* next open-loop arrival */
+	struct rng_stream arrivals;  /* arrival times */
+	struct rng_stream network;   /* delays and losses on this path */
+	struct rng_stream client;    /* hold, think and backoff draws */
+	struct user *users;          /* closed loop: one per user */
+	uint32_t n_users;
+	uint64_t next_index;         /* replay: next time; burst: round */
+	sim_time_ns next_at;         /* schedule: time of the pending arrival */
+	uint32_t phase;              /* schedule: current phase */
+	struct pool retry_pool;      /* open-loop application retries (struct user) */
+};
+
+struct world {
+	const struct scenario *s;
+	struct world_hooks hooks;
+	struct sim_queue q;
+	struct pop_state pops[SCENARIO_MAX_POPS];
+	struct rng_stream server_rng;  /* scan phases */
+	struct rng_stream hash_rng;    /* SO_REUSEPORT */
+	struct rng_stream *service_rng; /* per listener */
+	struct pool conns;             /* struct conn */
+	struct pool packets;           /* struct packet */
+	struct conn live;              /* sentinel of the live list (by id) */
+	struct listener *listeners;
+	uint32_t n_listeners;
+	uint64_t next_id;              /* next attempt id */
+	uint64_t unresolved;           /* attempts whose outcome is not settled */
+	uint32_t open_arrivals;        /* populations still generating arrivals */
+	bool arrivals_done;            /* duration passed: no new requests */
+	bool done;                     /* stop the loop */
+	int status;                    /* 0, or -1 after an allocation failure */
+	bool proven[SCENARIO_MAX_POPS]; /* server host has TCP metrics for the population's address */
+	uint64_t pending_retries;      /* application retries scheduled, not started */
+	uint64_t client_syn_sent;      /* client sockets in SYN_SENT */
+	uint64_t client_established;   /* client sockets that believe they are connected */
+	uint64_t live_conns;
+	uint64_t live_packets;
+	struct sim_event end_ev;
+	struct sim_event sample_ev;
+	uint64_t settled[OUTCOME_COUNT]; /* attempts settled so far, by outcome (time series) */
+	struct world_results res;
+};
+
+/* client.c */
+void client_start(struct world *w, uint32_t pop, int32_t user, uint32_t app_try, sim_time_ns started);
+void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie);
+void client_on_timer(struct world *w, struct conn *c);
+void client_on_deadline(struct world *w, struct conn *c);
+void client_server_left_request(struct world *w, struct conn *c);
+void client_on_user(struct world *w, struct user *u);
+
+/* network.c */
+void net_send(struct world *w, struct conn *c, int kind, bool cookie);
+void net_on_deliver(struct world *w, struct packet *p);
+
+/* workload.c */
+void workload_start(struct world *w);
+void workload_on_arrival(struct world *w, uint32_t pop);
+
+/* world.c */
+void world_trace(struct world *w, const struct conn *c, const struct listener *l, const char *what,
+                 const char *pkt, const char *why);
+void world_maybe_release(struct world *w, struct conn *c);
+void world_resolve(struct world *w, struct conn *c);
+/* world_set_outcome: change c's outcome and settle it (fixes the running tallies) */
+void world_set_outcome(struct world *w, struct conn *c, enum outcome o);
+void world_fail(struct world *w); /* out of memory: stop */
+void world_schedule(struct world *w, struct sim_event *ev, sim_time_ns t);
+
+static inline struct listener *world_listener_of(struct world *w, const struct conn *c)
+{
+	return &w->listeners[c->listener];
+}
+
+static inline const struct client_pop *world_pop_of(const struct world *w, const struct conn *c)
+{
+	return &w->s->pops[c->pop];
+}
+
+#define TRACE(w, c, l, what, pkt, why)                       \
+	do {                                                     \
+		if ((w)->hooks.trace)                                \
+			world_trace((w), (c), (l), (what), (pkt), (why)); \
+	} while (0)
+
+#endif

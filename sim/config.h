@@ -1,0 +1,51 @@
+/* config.h: scenario files into struct scenario.
+ *
+ * A struct loaded_scenario owns everything a scenario points to (replayed
+ * times, empirical samples, schedule phases) and the resolved JSON: the
+ * scenario as run, every default filled in.  Loading never prints; the first
+ * problem comes back as one line "FILE: json.path: expected ..., got ...".
+ */
+#ifndef TCPQSIM_CONFIG_H
+#define TCPQSIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "models/scenario.h"
+#include "sim/jsonread.h"
+
+struct owned_block {
+	struct owned_block *next;
+	/* data follows */
+};
+
+struct loaded_scenario {
+	struct scenario s;      /* what the models read */
+	char name[128];         /* scenario name (names the output folder) */
+	cJSON *resolved;        /* the scenario as run, defaults filled in (owned) */
+	struct owned_block *blocks; /* arrays s points into (owned) */
+	char warnings[4][256];  /* things worth saying (backlog above somaxconn...) */
+	int n_warnings;
+};
+
+/* config_load_file: read path, apply the n_sets "--set a.b=v" overrides in
+ * order, and resolve.  Returns 0, or -1 with err->msg filled. */
+int config_load_file(const char *path, const char *const *sets, size_t n_sets, struct loaded_scenario *out,
+                     struct jr *err);
+
+/* config_load_doc: resolve an already parsed document (borrowed); `label`
+ * names it in messages and `base_dir` resolves relative file names. */
+int config_load_doc(const char *label, const char *base_dir, const cJSON *doc, struct loaded_scenario *out,
+                    struct jr *err);
+
+void loaded_scenario_fini(struct loaded_scenario *ls);
+
+/* config_rule_*: the overridable rules, for `tcpqsim profiles NAME`. */
+size_t config_rule_count(void);
+/* config_rule_describe: name, the value under r as text, what it means. */
+void config_rule_describe(size_t i, const struct kernel_rules *r, const char **name, char *value, size_t n,
+                          const char **meaning);
+
+#endif
