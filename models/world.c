@@ -340,6 +340,15 @@ static void dispatch(struct world *w, struct sim_event *ev)
 	}
 }
 
+/* any request still in a SYN queue (its SYN-ACKs and expiry are still to come) */
+static bool requests_pending(const struct world *w)
+{
+	for (uint32_t i = 0; i < w->n_listeners; i++)
+		if (w->listeners[i].syn_queue)
+			return true;
+	return false;
+}
+
 int world_run(struct world *w, volatile int *stop)
 {
 	const struct scenario *s = w->s;
@@ -367,7 +376,7 @@ int world_run(struct world *w, volatile int *stop)
 			w->end_ev.aux = 1;
 			world_schedule(w, &w->end_ev, cap);
 		}
-		if (w->arrivals_done && w->unresolved == 0)
+		if (w->arrivals_done && w->unresolved == 0 && !requests_pending(w))
 			break;
 		if (stop && (++polled & 4095) == 0 && *stop) {
 			rc = 1;
@@ -383,14 +392,10 @@ int world_run(struct world *w, volatile int *stop)
 	w->res.peak_bytes = w->conns.bytes + w->packets.bytes + (uint64_t)w->q.cap * sizeof(struct sim_heap_entry);
 	for (uint32_t i = 0; i < w->n_listeners; i++)
 		listener_account(&w->listeners[i], w->q.now);
-	while (w->live.live_next != &w->live) {
-		struct conn *c = w->live.live_next;
+	for (struct conn *c = w->live.live_next; c != &w->live; c = c->live_next) {
 		if (!c->resolved)
 			c->outcome = OUTCOME_IN_PROGRESS;
 		finish_attempt(w, c);
-		c->live_prev->live_next = c->live_next;
-		c->live_next->live_prev = c->live_prev;
-		w->live_conns--;
 	}
 	struct world_results *r = &w->res;
 	double span = (double)(w->q.now > 0 ? w->q.now : 1);
