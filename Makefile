@@ -64,7 +64,7 @@ KCHECK_SRC := $(wildcard tools/kcheck/*.c)
 
 # ---- rules ------------------------------------------------------------------
 .PHONY: all run test test-build check bench validate fuzz plots clean deps
-all: tcpqsim
+all: $(TCPQSIM_BIN)
 
 deps: $(BUILD)/config.mk
 
@@ -78,7 +78,8 @@ $(LIB_ENGINE): $(ENGINE_OBJ)
 $(LIB_MODELS): $(MODEL_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-tcpqsim: $(MAIN_OBJ) $(PROG_OBJ) $(LIB_MODELS) $(LIB_ENGINE)
+TCPQSIM_BIN ?= tcpqsim
+$(TCPQSIM_BIN): $(MAIN_OBJ) $(PROG_OBJ) $(LIB_MODELS) $(LIB_ENGINE)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS_M)
 
@@ -97,15 +98,26 @@ $(BUILD)/kcheck: $(KCHECK_SRC) $(BUILD)/config.mk
 run: tcpqsim
 	./tcpqsim run configs/default.json
 
-test-build: tcpqsim $(BUILD)/test-core $(BUILD)/test-prog
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in
+# its own build folder.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+check:
+	$(MAKE) BUILD=build-san OPT="-O1 -g" SANFLAGS="$(SAN)" TCPQSIM_BIN=build-san/tcpqsim test
+
+# The benchmark: 10^7 attempts of a fixed overload scenario, then the same
+# scenario 5x shorter: peak memory must not grow with simulated duration.
+bench: tcpqsim
+	@sh bench/bench.sh ./tcpqsim
+
+test-build: $(TCPQSIM_BIN) $(BUILD)/test-core $(BUILD)/test-prog
 
 # Criterion runs suites in parallel workers; --jobs follows the core count.
 test: test-build
 	$(BUILD)/test-core --jobs=$$(nproc)
-	TCPQSIM=$(CURDIR)/tcpqsim $(BUILD)/test-prog --jobs=$$(nproc)
+	TCPQSIM=$(CURDIR)/$(TCPQSIM_BIN) $(BUILD)/test-prog --jobs=$$(nproc)
 
 clean:
-	rm -rf $(BUILD) tcpqsim out
+	rm -rf build build-san tcpqsim out
 
 -include $(ENGINE_OBJ:.o=.d) $(MODEL_OBJ:.o=.d) $(PROG_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) \
 	$(TEST_CORE_OBJ:.o=.d) $(TEST_PROG_OBJ:.o=.d)

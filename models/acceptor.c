@@ -98,6 +98,7 @@ static void take(struct world *w, struct listener *l, struct worker *wk)
 	struct acceptor *a = &l->acceptor;
 	a->accepted++;
 	w->res.accepted++;
+	world_touch(w, c);
 	if (wk) {
 		wk->conn = c;
 		c->held = true;
@@ -197,7 +198,7 @@ void acceptor_on_worker_done(struct world *w, struct worker *wk)
 	a->idle_stack[a->idle++] = wk->index;
 	if (c) {
 		listener_server_close(w, l, c);
-		world_maybe_release(w, c);
+		world_touch(w, c);
 	}
 	if (!a->stalled)
 		drain_workers(w, l);

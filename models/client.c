@@ -174,6 +174,7 @@ void client_start(struct world *w, uint32_t pop, int32_t user, uint32_t app_try,
 	c->responded = false;
 	c->held = false;
 	c->counted_established = false;
+	c->release_pending = false;
 	c->aq_next = NULL;
 	c->in_flight = 0;
 	c->user_started = started;
@@ -191,7 +192,7 @@ void client_start(struct world *w, uint32_t pop, int32_t user, uint32_t app_try,
 		c->resolved = true;
 		w->res.flood_syns++;
 		net_send(w, c, PKT_SYN, false);
-		world_maybe_release(w, c);
+		world_touch(w, c);
 		return;
 	}
 	c->client_state = CLIENT_SYN_SENT;

@@ -39,8 +39,6 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 		return;
 	}
 	const struct dist *d = up ? &pop->path.delay_to_server : &pop->path.delay_to_client;
-	sim_time_ns delay = d->kind == DIST_CONSTANT ? (sim_time_ns)d->a
-	                                              : (sim_time_ns)dist_sample(d, &ps->network);
 	struct packet *p = pool_get(&w->packets);
 	if (!p) {
 		world_fail(w);
@@ -54,7 +52,44 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 	if (++w->live_packets > w->res.peak_packets)
 		w->res.peak_packets = w->live_packets;
 	TRACE(w, c, world_listener_of(w, c), "send", packet_name(kind), cookie ? "syncookie" : NULL);
-	world_schedule(w, &p->ev, w->q.now + delay);
+	if (d->kind == DIST_CONSTANT) {
+		/* in send order through the channel: one pending event per path */
+		struct channel *ch = &ps->chan[up ? 0 : 1];
+		p->due = w->q.now + (sim_time_ns)d->a;
+		p->next = NULL;
+		if (ch->tail)
+			ch->tail->next = p;
+		else
+			ch->head = p;
+		ch->tail = p;
+		if (!sim_event_is_pending(&ch->ev))
+			world_schedule(w, &ch->ev, ch->head->due);
+		return;
+	}
+	world_schedule(w, &p->ev, w->q.now + (sim_time_ns)dist_sample(d, &ps->network));
+}
+
+void net_init(struct world *w)
+{
+	for (uint32_t i = 0; i < w->s->n_pops; i++)
+		for (int d = 0; d < 2; d++) {
+			struct channel *ch = &w->pops[i].chan[d];
+			sim_event_init(&ch->ev, EV_CHANNEL);
+			ch->ev.aux = (uint16_t)(2 * i + (uint32_t)d);
+			ch->head = ch->tail = NULL;
+		}
+}
+
+void net_on_channel(struct world *w, uint16_t which)
+{
+	struct channel *ch = &w->pops[which / 2].chan[which % 2];
+	struct packet *p = ch->head;
+	ch->head = p->next;
+	if (!ch->head)
+		ch->tail = NULL;
+	else
+		world_schedule(w, &ch->ev, ch->head->due);
+	net_on_deliver(w, p);
 }
 
 void net_on_deliver(struct world *w, struct packet *p)
@@ -74,5 +109,5 @@ void net_on_deliver(struct world *w, struct packet *p)
 	} else {
 		client_on_packet(w, c, kind, cookie);
 	}
-	world_maybe_release(w, c);
+	world_touch(w, c);
 }

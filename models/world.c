@@ -145,7 +145,25 @@ static bool server_done(const struct conn *c)
 	       (c->server_state == SERVER_ACCEPTED && !c->held);
 }
 
-void world_maybe_release(struct world *w, struct conn *c)
+void world_touch(struct world *w, struct conn *c)
+{
+	if (c->release_pending)
+		return;
+	if (w->n_touched == w->cap_touched) {
+		size_t n = w->cap_touched ? w->cap_touched * 2 : 64;
+		struct conn **t = realloc(w->touched, n * sizeof(*t));
+		if (!t) {
+			world_fail(w);
+			return;
+		}
+		w->touched = t;
+		w->cap_touched = n;
+	}
+	c->release_pending = true;
+	w->touched[w->n_touched++] = c;
+}
+
+static void maybe_release(struct world *w, struct conn *c)
 {
 	if (c->client_state != CLIENT_GONE || c->in_flight || !server_done(c) ||
 	    sim_event_is_pending(&c->synack_timer))
@@ -238,6 +256,7 @@ struct world *world_create(const struct scenario *s, const struct world_hooks *h
 	for (uint32_t i = 0; i < w->n_listeners; i++)
 		if (acceptor_init(w, &w->listeners[i].acceptor, &s->server.acceptor, (uint16_t)i) < 0)
 			goto fail;
+	net_init(w);
 	sim_event_init(&w->end_ev, EV_END);
 	sim_event_init(&w->sample_ev, EV_SAMPLE);
 	w->pops[0].retry_pool.max_bytes = 0;
@@ -287,6 +306,7 @@ void world_destroy(struct world *w)
 	hist_fini(&w->res.connect_time);
 	hist_fini(&w->res.accept_gap);
 	fixed_hist_fini(&w->res.connect_time_bins);
+	free(w->touched);
 	free(w);
 }
 
@@ -299,19 +319,19 @@ static void dispatch(struct world *w, struct sim_event *ev)
 	case EV_CLIENT_TIMER: {
 		struct conn *c = sim_container_of(ev, struct conn, client_timer);
 		client_on_timer(w, c);
-		world_maybe_release(w, c);
+		world_touch(w, c);
 		return;
 	}
 	case EV_CLIENT_DEADLINE: {
 		struct conn *c = sim_container_of(ev, struct conn, client_deadline);
 		client_on_deadline(w, c);
-		world_maybe_release(w, c);
+		world_touch(w, c);
 		return;
 	}
 	case EV_SYNACK_TIMER: {
 		struct conn *c = sim_container_of(ev, struct conn, synack_timer);
 		listener_on_synack_timer(w, world_listener_of(w, c), c);
-		world_maybe_release(w, c);
+		world_touch(w, c);
 		return;
 	}
 	case EV_ARRIVAL:
@@ -331,6 +351,9 @@ static void dispatch(struct world *w, struct sim_event *ev)
 		return;
 	case EV_SAMPLE:
 		on_sample(w);
+		return;
+	case EV_CHANNEL:
+		net_on_channel(w, ev->aux);
 		return;
 	case EV_END:
 		on_end(w, ev);
@@ -371,6 +394,11 @@ int world_run(struct world *w, volatile int *stop)
 		}
 		struct sim_event *ev = sim_queue_pop(&w->q);
 		dispatch(w, ev);
+		while (w->n_touched) {
+			struct conn *c = w->touched[--w->n_touched];
+			c->release_pending = false;
+			maybe_release(w, c);
+		}
 		if (ev == &w->end_ev && ev->aux == 0) {
 			/* the arrivals are over: from now on the drain cap */
 			w->end_ev.aux = 1;
@@ -388,7 +416,7 @@ int world_run(struct world *w, volatile int *stop)
 	/* the end: every attempt still alive is finished, in id order */
 	w->res.end_time = w->q.now;
 	w->res.events = w->q.fired;
-	w->res.peak_events = w->q.max_len;
+	w->res.peak_events = w->q.max_live;
 	w->res.peak_bytes = w->conns.bytes + w->packets.bytes + (uint64_t)w->q.cap * sizeof(struct sim_heap_entry);
 	for (uint32_t i = 0; i < w->n_listeners; i++)
 		listener_account(&w->listeners[i], w->q.now);

@@ -89,6 +89,7 @@ struct conn {
 	bool responded;                   /* the server sent its first bytes */
 	bool held;                        /* a worker holds the accepted child */
 	bool counted_established;         /* counted in world's client_established */
+	bool release_pending;             /* on the world's list of conns to look at */
 	/* bookkeeping */
 	uint32_t in_flight;               /* packets of this conn in the network */
 	sim_time_ns user_started;         /* closed loop / app retry: first try started, ns */
@@ -110,7 +111,9 @@ enum packet_kind {
 const char *packet_name(enum packet_kind k);
 
 struct packet {
-	struct sim_event ev;  /* delivery */
+	struct sim_event ev;  /* delivery (drawn delays) */
+	struct packet *next;  /* next in a constant-delay channel */
+	sim_time_ns due;      /* delivery time in a channel, ns */
 	struct conn *conn;    /* owner (holds a reference: conn->in_flight) */
 	uint8_t kind;         /* enum packet_kind */
 	bool cookie;          /* SYN-ACK: the ISN is a syncookie */

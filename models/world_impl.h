@@ -17,6 +17,7 @@ enum event_kind {
 	EV_STALL,            /* acceptor: stall start/end (aux = listener) */
 	EV_WORKER_DONE,      /* worker: service time over */
 	EV_SAMPLE,           /* time-series tick */
+	EV_CHANNEL,          /* the head of a constant-delay channel arrives (aux = 2*pop + dir) */
 	EV_END,              /* the drain cap */
 };
 
@@ -40,7 +41,15 @@ struct user {
 	bool active;           /* a try is pending or running */
 };
 
+/* A constant-delay path delivers in send order: its packets wait in a FIFO
+ * and only the head is in the event queue. */
+struct channel {
+	struct sim_event ev;   /* the head's delivery */
+	struct packet *head, *tail;
+};
+
 struct pop_state {
+	struct channel chan[2];      /* to the server [0], to the client [1] */
 	struct sim_event arrival;    /* next open-loop arrival */
 	struct rng_stream arrivals;  /* arrival times */
 	struct rng_stream network;   /* delays and losses on this path */
@@ -80,6 +89,8 @@ struct world {
 	uint64_t live_packets;
 	struct sim_event end_ev;
 	struct sim_event sample_ev;
+	struct conn **touched;         /* conns to look at after this event */
+	size_t n_touched, cap_touched;
 	uint64_t settled[OUTCOME_COUNT]; /* attempts settled so far, by outcome (time series) */
 	struct world_results res;
 };
@@ -95,6 +106,8 @@ void client_on_user(struct world *w, struct user *u);
 /* network.c */
 void net_send(struct world *w, struct conn *c, int kind, bool cookie);
 void net_on_deliver(struct world *w, struct packet *p);
+void net_on_channel(struct world *w, uint16_t which);
+void net_init(struct world *w);
 
 /* workload.c */
 void workload_start(struct world *w);
@@ -103,7 +116,9 @@ void workload_on_arrival(struct world *w, uint32_t pop);
 /* world.c */
 void world_trace(struct world *w, const struct conn *c, const struct listener *l, const char *what,
                  const char *pkt, const char *why);
-void world_maybe_release(struct world *w, struct conn *c);
+/* world_touch: c's state changed: after the current event, free it if both
+ * ends are done (deferred, so no handler ever sees a freed conn) */
+void world_touch(struct world *w, struct conn *c);
 void world_resolve(struct world *w, struct conn *c);
 /* world_set_outcome: change c's outcome and settle it (fixes the running tallies) */
 void world_set_outcome(struct world *w, struct conn *c, enum outcome o);

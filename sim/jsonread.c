@@ -315,6 +315,10 @@ cJSON *jr_parse_text(struct jr *r, const char *text, size_t len)
 	size_t off = end && end >= text ? (size_t)(end - text) : 0;
 	if (off > len)
 		off = len;
+	/* cJSON stops past the offending character when white space follows
+	 * it: step back to the last character that is not white space */
+	while (off > 0 && off < len && (text[off] == ' ' || text[off] == '\n' || text[off] == '\t' || text[off] == '\r'))
+		off--;
 	long line = 1, col = 1;
 	for (size_t i = 0; i < off; i++) {
 		if (text[i] == '\n') {

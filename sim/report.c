@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 double report_round(double x, int digits)
@@ -108,6 +109,9 @@ cJSON *report_summary(const struct loaded_scenario *ls, const struct world_resul
 	cJSON_AddNumberToObject(run, "peak_packets", (double)r->peak_packets);
 	cJSON_AddNumberToObject(run, "peak_events", (double)r->peak_events);
 	cJSON_AddNumberToObject(run, "peak_bytes", (double)r->peak_bytes);
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		cJSON_AddNumberToObject(run, "max_rss_kb", (double)ru.ru_maxrss);
 	return doc;
 }
 
