@@ -1,4 +1,5 @@
-/* event.c: the pending-event queue, a 4-ary heap (see event.h). */
+/* event.c: the pending-event queue, a 4-ary heap with lazy cancellation
+ * (see event.h). */
 #include "sim/event.h"
 
 #include <stdlib.h>
@@ -10,27 +11,25 @@ static inline bool entry_less(const struct sim_heap_entry *a, const struct sim_h
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-static inline void place(struct sim_queue *q, uint32_t i, struct sim_heap_entry e)
+static inline bool entry_is_live(const struct sim_heap_entry *e)
 {
-	q->heap[i] = e;
-	e.ev->slot = i;
+	return e->ev->pending && e->ev->seq == e->seq;
 }
 
-static void sift_up(struct sim_queue *q, uint32_t i, struct sim_heap_entry e)
+static void sift_up(struct sim_heap_entry *h, uint32_t i, struct sim_heap_entry e)
 {
 	while (i > 0) {
 		uint32_t parent = (i - 1) / ARITY;
-		if (!entry_less(&e, &q->heap[parent]))
+		if (!entry_less(&e, &h[parent]))
 			break;
-		place(q, i, q->heap[parent]);
+		h[i] = h[parent];
 		i = parent;
 	}
-	place(q, i, e);
+	h[i] = e;
 }
 
-static void sift_down(struct sim_queue *q, uint32_t i, struct sim_heap_entry e)
+static void sift_down(struct sim_heap_entry *h, uint32_t len, uint32_t i, struct sim_heap_entry e)
 {
-	uint32_t len = q->len;
 	for (;;) {
 		uint32_t first = i * ARITY + 1;
 		if (first >= len)
@@ -38,21 +37,22 @@ static void sift_down(struct sim_queue *q, uint32_t i, struct sim_heap_entry e)
 		uint32_t best = first;
 		uint32_t last = first + ARITY < len ? first + ARITY : len;
 		for (uint32_t c = first + 1; c < last; c++)
-			if (entry_less(&q->heap[c], &q->heap[best]))
+			if (entry_less(&h[c], &h[best]))
 				best = c;
-		if (!entry_less(&q->heap[best], &e))
+		if (!entry_less(&h[best], &e))
 			break;
-		place(q, i, q->heap[best]);
+		h[i] = h[best];
 		i = best;
 	}
-	place(q, i, e);
+	h[i] = e;
 }
 
 int sim_queue_init(struct sim_queue *q)
 {
 	q->cap = 1024;
 	q->len = 0;
-	q->max_len = 0;
+	q->live = 0;
+	q->max_live = 0;
 	q->next_seq = 0;
 	q->fired = 0;
 	q->now = 0;
@@ -62,84 +62,98 @@ int sim_queue_init(struct sim_queue *q)
 
 void sim_queue_fini(struct sim_queue *q)
 {
-	for (uint32_t i = 0; i < q->len; i++)
-		q->heap[i].ev->slot = SIM_EVENT_IDLE;
 	free(q->heap);
 	q->heap = NULL;
-	q->len = q->cap = 0;
+	q->len = q->cap = q->live = 0;
 }
 
-/* remove the entry at slot i, keeping the heap ordered */
-static void remove_at(struct sim_queue *q, uint32_t i)
+/* drop every stale entry and rebuild the heap (Floyd), O(len) */
+static void compact(struct sim_queue *q)
 {
-	struct sim_event *ev = q->heap[i].ev;
-	ev->slot = SIM_EVENT_IDLE;
-	q->len--;
-	if (i == q->len)
-		return;
-	struct sim_heap_entry last = q->heap[q->len];
-	if (i > 0 && entry_less(&last, &q->heap[(i - 1) / ARITY]))
-		sift_up(q, i, last);
-	else
-		sift_down(q, i, last);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < q->len; i++)
+		if (entry_is_live(&q->heap[i]))
+			q->heap[n++] = q->heap[i];
+	q->len = n;
+	for (uint32_t i = n / ARITY + 1; i-- > 0;)
+		if (i < n)
+			sift_down(q->heap, n, i, q->heap[i]);
 }
 
 int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 {
 	if (t < q->now)
 		abort(); /* a model asked for the past: results would be corrupt */
-	if (ev->slot != SIM_EVENT_IDLE)
-		remove_at(q, ev->slot);
+	if (ev->pending)
+		q->live--; /* its old entry goes stale */
 	if (q->len == q->cap) {
-		uint32_t ncap = q->cap * 2;
-		struct sim_heap_entry *nh = realloc(q->heap, sizeof(*nh) * ncap);
-		if (!nh)
-			return -1;
-		q->heap = nh;
-		q->cap = ncap;
+		if (q->len - q->live > q->live + 1024) {
+			compact(q);
+		} else {
+			uint32_t ncap = q->cap * 2;
+			struct sim_heap_entry *nh = realloc(q->heap, sizeof(*nh) * ncap);
+			if (!nh)
+				return -1;
+			q->heap = nh;
+			q->cap = ncap;
+		}
 	}
 	ev->time = t;
 	ev->seq = q->next_seq++;
+	ev->pending = 1;
 	struct sim_heap_entry e = {t, ev->seq, ev};
 	q->len++;
-	if (q->len > q->max_len)
-		q->max_len = q->len;
-	sift_up(q, q->len - 1, e);
+	if (++q->live > q->max_live)
+		q->max_live = q->live;
+	sift_up(q->heap, q->len - 1, e);
 	return 0;
 }
 
-void sim_queue_cancel(struct sim_queue *q, struct sim_event *ev)
+static inline void pop_top(struct sim_queue *q)
 {
-	if (ev->slot != SIM_EVENT_IDLE)
-		remove_at(q, ev->slot);
+	q->len--;
+	if (q->len > 0)
+		sift_down(q->heap, q->len, 0, q->heap[q->len]);
+}
+
+sim_time_ns sim_queue_peek_time(struct sim_queue *q)
+{
+	while (q->len > 0 && !entry_is_live(&q->heap[0]))
+		pop_top(q);
+	return q->len ? q->heap[0].time : SIM_TIME_NEVER;
 }
 
 struct sim_event *sim_queue_pop(struct sim_queue *q)
 {
-	if (q->len == 0)
-		return NULL;
-	struct sim_event *ev = q->heap[0].ev;
-	ev->slot = SIM_EVENT_IDLE;
-	q->len--;
-	if (q->len > 0)
-		sift_down(q, 0, q->heap[q->len]);
-	if (ev->time < q->now)
-		abort(); /* the clock never runs backwards */
-	q->now = ev->time;
-	q->fired++;
-	return ev;
+	while (q->len > 0) {
+		struct sim_heap_entry top = q->heap[0];
+		pop_top(q);
+		if (!entry_is_live(&top))
+			continue;
+		struct sim_event *ev = top.ev;
+		ev->pending = 0;
+		q->live--;
+		if (ev->time < q->now)
+			abort(); /* the clock never runs backwards */
+		q->now = ev->time;
+		q->fired++;
+		return ev;
+	}
+	return NULL;
 }
 
 bool sim_queue_check(const struct sim_queue *q)
 {
+	uint32_t live = 0;
 	for (uint32_t i = 0; i < q->len; i++) {
 		const struct sim_heap_entry *e = &q->heap[i];
-		if (e->ev->slot != i || e->ev->time != e->time || e->ev->seq != e->seq)
-			return false;
-		if (e->time < q->now)
-			return false;
+		if (entry_is_live(e)) {
+			live++;
+			if (e->ev->time != e->time || e->time < q->now)
+				return false;
+		}
 		if (i > 0 && entry_less(e, &q->heap[(i - 1) / ARITY]))
 			return false;
 	}
-	return true;
+	return live == q->live && q->len <= q->cap;
 }
