@@ -173,6 +173,12 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 	const struct kernel_rules *r = l->rules;
 	const struct server_sysctl *sc = l->sysctl;
 
+	if (w->hooks.syn_seen) {
+		/* tcpsynbl: the accept-queue length this SYN sees */
+		size_t k = l->accept_queue < w->hooks.syn_seen_max ? l->accept_queue : w->hooks.syn_seen_max - 1;
+		w->hooks.syn_seen[k]++;
+	}
+
 	switch (c->server_state) {
 	case SERVER_REQUEST:
 		/* KERNEL.md "Small rules": a retransmitted SYN finds its request and

@@ -185,6 +185,68 @@ static void on_end(struct world *w, struct sim_event *ev)
 	w->done = true; /* the drain cap */
 }
 
+static void on_snapshot(struct world *w)
+{
+	struct world_snapshot snap;
+	memset(&snap, 0, sizeof(snap));
+	struct snapshot_listener *ls = calloc(w->n_listeners, sizeof(*ls));
+	if (!ls) {
+		world_fail(w);
+		return;
+	}
+	snap.t = w->q.now;
+	snap.n_listeners = w->n_listeners;
+	snap.listeners = ls;
+	for (uint32_t i = 0; i < w->n_listeners; i++) {
+		const struct listener *l = &w->listeners[i];
+		ls[i].syn_queue = l->syn_queue;
+		ls[i].accept_queue = l->accept_queue;
+		ls[i].backlog = l->n;
+		memcpy(ls[i].counters, l->counters, sizeof(l->counters));
+	}
+	for (const struct conn *c = w->live.live_next; c != &w->live; c = c->live_next) {
+		if (w->s->pops[c->pop].spoofed) {
+			snap.server_syn_recv += c->server_state == SERVER_REQUEST;
+			continue;
+		}
+		switch (c->client_state) {
+		case CLIENT_SYN_SENT:
+			snap.client_syn_sent++;
+			break;
+		case CLIENT_ESTABLISHED:
+			snap.client_established++;
+			break;
+		case CLIENT_CLOSING:
+			snap.client_fin_wait++;
+			break;
+		default:
+			break;
+		}
+		bool client_open = c->client_state == CLIENT_ESTABLISHED || c->client_state == CLIENT_SYN_SENT;
+		switch (c->server_state) {
+		case SERVER_REQUEST:
+			snap.server_syn_recv++;
+			break;
+		case SERVER_ACCEPT_QUEUE:
+		case SERVER_ACCEPTED:
+			if (c->server_state == SERVER_ACCEPTED && !c->held)
+				break; /* the application is done with it */
+			if (client_open)
+				snap.server_established++;
+			else
+				snap.server_close_wait++;
+			break;
+		default:
+			break;
+		}
+	}
+	memcpy(snap.outcomes, w->settled, sizeof(snap.outcomes));
+	w->hooks.snapshot(w->hooks.ctx, &snap);
+	free(ls);
+	if (++w->next_snapshot < w->hooks.n_snapshots)
+		world_schedule(w, &w->snapshot_ev, w->hooks.snapshot_times[w->next_snapshot]);
+}
+
 static void on_sample(struct world *w)
 {
 	struct sample_rec r;
@@ -355,6 +417,9 @@ static void dispatch(struct world *w, struct sim_event *ev)
 	case EV_CHANNEL:
 		net_on_channel(w, ev->aux);
 		return;
+	case EV_SNAPSHOT:
+		on_snapshot(w);
+		return;
 	case EV_END:
 		on_end(w, ev);
 		return;
@@ -381,6 +446,9 @@ int world_run(struct world *w, volatile int *stop)
 	world_schedule(w, &w->end_ev, s->duration);
 	if (s->sample_interval > 0 && w->hooks.sample)
 		world_schedule(w, &w->sample_ev, 0);
+	sim_event_init(&w->snapshot_ev, EV_SNAPSHOT);
+	if (w->hooks.snapshot && w->hooks.n_snapshots)
+		world_schedule(w, &w->snapshot_ev, w->hooks.snapshot_times[0]);
 	sim_time_ns cap = s->duration + s->drain;
 	int rc = 0;
 	uint64_t polled = 0;
@@ -404,7 +472,8 @@ int world_run(struct world *w, volatile int *stop)
 			w->end_ev.aux = 1;
 			world_schedule(w, &w->end_ev, cap);
 		}
-		if (w->arrivals_done && w->unresolved == 0 && !requests_pending(w))
+		if (w->arrivals_done && w->unresolved == 0 && !requests_pending(w) &&
+		    !sim_event_is_pending(&w->snapshot_ev))
 			break;
 		if (stop && (++polled & 4095) == 0 && *stop) {
 			rc = 1;

@@ -158,11 +158,40 @@ struct sample_rec {
 	uint64_t client_syn_sent;         /* clients still connecting */
 };
 
+/* The sockets at one moment, as ss and netstat would show them. */
+struct snapshot_listener {
+	uint32_t syn_queue;          /* requests (SYN_RECV) */
+	uint32_t accept_queue;       /* ss -lnt Recv-Q on a LISTEN socket */
+	int backlog;                 /* ss -lnt Send-Q: the effective backlog N */
+	uint64_t counters[LISTENER_COUNTER_COUNT];
+};
+
+struct world_snapshot {
+	sim_time_ns t;
+	uint32_t n_listeners;
+	const struct snapshot_listener *listeners;
+	/* client sockets by state (netstat -tn on the client host) */
+	uint64_t client_syn_sent, client_established, client_fin_wait;
+	/* server sockets by state (netstat -tn on the server host) */
+	uint64_t server_syn_recv;    /* requests */
+	uint64_t server_established; /* children, queued or accepted, client still open */
+	uint64_t server_close_wait;  /* children whose client has closed */
+	uint64_t outcomes[OUTCOME_COUNT]; /* attempts settled so far */
+};
+
 struct world_hooks {
 	void *ctx;
 	void (*attempt)(void *ctx, const struct attempt_rec *r);
 	void (*trace)(void *ctx, const struct trace_rec *r);
 	void (*sample)(void *ctx, const struct sample_rec *r);
+	/* snapshots at the given times (sorted, ns), e.g. for --ss-at */
+	void (*snapshot)(void *ctx, const struct world_snapshot *s);
+	const sim_time_ns *snapshot_times;
+	size_t n_snapshots;
+	/* tcpsynbl: the accept-queue length each arriving SYN sees (SYN copies,
+	 * spoofed ones included), counted in syn_seen[min(len, max - 1)] */
+	uint64_t *syn_seen;
+	size_t syn_seen_max;
 };
 
 struct world_results {

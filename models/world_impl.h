@@ -19,6 +19,7 @@ enum event_kind {
 	EV_SAMPLE,           /* time-series tick */
 	EV_CHANNEL,          /* the head of a constant-delay channel arrives (aux = 2*pop + dir) */
 	EV_END,              /* the drain cap */
+	EV_SNAPSHOT,         /* the next snapshot time */
 };
 
 /* stream ids (rng_derive_seed): one stream per source */
@@ -88,6 +89,8 @@ struct world {
 	uint64_t live_conns;
 	uint64_t live_packets;
 	struct sim_event end_ev;
+	struct sim_event snapshot_ev;
+	size_t next_snapshot;
 	struct sim_event sample_ev;
 	struct conn **touched;         /* conns to look at after this event */
 	size_t n_touched, cap_touched;

@@ -68,7 +68,8 @@ Test(cli, seed_experiment_gives_nine_and_writes_summary)
 	t = read_text(path);
 	cr_assert(t && strstr(t, "\"event\":\"drop\""));
 	free(t);
-	cr_assert_eq(count_entries(out), 4); /* summary, series, attempts, trace: no temporaries */
+	/* summary, series, histogram, tcpsynbl, attempts, trace: no temporaries */
+	cr_assert_eq(count_entries(out), 6);
 	remove_tree(dir);
 }
 
