@@ -47,6 +47,17 @@ static const char usage[] =
     "commands:\n"
     "  run SCENARIO.json [options]   simulate a scenario, write DIR/summary.json\n"
     "  profiles [NAME]               list the kernel profiles, or every rule of one\n"
+    "  sweep SWEEP.json [-j N] [-o DIR] [--resume] [--list]\n"
+    "                                run a parameter sweep (or list one command per point)\n"
+    "  point SWEEP.json --index I [-o DIR]   run one point of a sweep\n"
+    "  merge DIR                     tabulate a sweep's points: results.csv, results.json\n"
+    "  solve SWEEP.json              the smallest parameter value that meets the targets\n"
+    "  plot DIR                      PNG and SVG figures from a run's or a sweep's outputs\n"
+    "  explain SCENARIO.json --conn ID   the story of one connection, packet by packet\n"
+    "  watch SCENARIO.json           a terminal replay of the sockets and queues\n"
+    "  compare A.json B.json         two summaries (or measured durations) side by side\n"
+    "  analytic SCENARIO.json        queueing-theory estimates for a scenario\n"
+    "  host-profile                  this host's kernel profile and sysctls, as JSON\n"
     "  help                          this text\n"
     "  version                       the version\n"
     "\n"
@@ -87,9 +98,23 @@ int cli_main(int argc, char **argv)
 		printf(PROG " %s\n", TCPQSIM_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "run") == 0)
-		return cmd_run(argc - 2, argv + 2);
-	if (strcmp(cmd, "profiles") == 0)
-		return cmd_profiles(argc - 2, argv + 2);
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} table[] = {
+	    {"run", cmd_run},         {"profiles", cmd_profiles}, {"sweep", cmd_sweep},
+	    {"point", cmd_point},     {"merge", cmd_merge},       {"solve", cmd_solve},
+	    {"plot", cmd_plot},       {"explain", cmd_explain},   {"watch", cmd_watch},
+	    {"compare", cmd_compare}, {"analytic", cmd_analytic}, {"host-profile", cmd_host_profile},
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (strcmp(cmd, table[i].name) != 0)
+			continue;
+		if (!table[i].fn) {
+			fprintf(stderr, PROG ": this build has no \"%s\" command\n", cmd);
+			return 2;
+		}
+		return table[i].fn(argc - 2, argv + 2);
+	}
 	return cli_misuse("unknown command \"%s\"", cmd);
 }

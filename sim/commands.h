@@ -8,6 +8,21 @@
 int cmd_run(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 
+/* Each of these lives in its own sim/cmd_*.c.  They are declared weak so
+ * that the dispatcher can say plainly when a build lacks one. */
+#define WEAK __attribute__((weak))
+WEAK int cmd_sweep(int argc, char **argv);   /* sim/cmd_sweep.c */
+WEAK int cmd_point(int argc, char **argv);   /* sim/cmd_sweep.c */
+WEAK int cmd_merge(int argc, char **argv);   /* sim/cmd_sweep.c */
+WEAK int cmd_solve(int argc, char **argv);   /* sim/cmd_solve.c */
+WEAK int cmd_plot(int argc, char **argv);    /* sim/cmd_plot.c */
+WEAK int cmd_explain(int argc, char **argv); /* sim/cmd_explain.c */
+WEAK int cmd_watch(int argc, char **argv);   /* sim/cmd_watch.c */
+WEAK int cmd_compare(int argc, char **argv); /* sim/cmd_compare.c */
+WEAK int cmd_analytic(int argc, char **argv); /* sim/cmd_analytic.c */
+WEAK int cmd_host_profile(int argc, char **argv); /* sim/cmd_host.c */
+#undef WEAK
+
 /* cli_misuse: print "tcpqsim: MESSAGE" and the help hint; returns 2. */
 int cli_misuse(const char *fmt, const char *arg);
 
