@@ -19,6 +19,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 OPT      ?= -O2 -g
 BUILD    ?= build
 SANFLAGS :=
+TCPQSIM_BIN ?= tcpqsim
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -I. $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS_M   := -lm
@@ -78,7 +79,6 @@ $(LIB_ENGINE): $(ENGINE_OBJ)
 $(LIB_MODELS): $(MODEL_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-TCPQSIM_BIN ?= tcpqsim
 $(TCPQSIM_BIN): $(MAIN_OBJ) $(PROG_OBJ) $(LIB_MODELS) $(LIB_ENGINE)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS_M)
