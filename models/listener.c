@@ -47,7 +47,6 @@ void listener_init(struct listener *l, uint16_t index, const struct kernel_rules
 	l->aq_head = l->aq_tail = NULL;
 	l->last_overflow = 0;
 	l->ever_overflowed = false;
-	l->peer_proven = false;
 	for (int i = 0; i < LISTENER_COUNTER_COUNT; i++)
 		l->counters[i] = 0;
 	l->max_syn_queue = l->max_accept_queue = 0;
@@ -282,7 +281,7 @@ static void complete_request(struct world *w, struct listener *l, struct conn *c
 	if (profile_accept_queue_is_full(r, l->accept_queue, l->n)) {
 		count(l, CTR_ListenOverflows);
 		count(l, CTR_ListenDrops);
-		if (l->sysctl->tcp_abort_on_overflow) {
+		if (l->sysctl->tcp_abort_on_overflow || r->rst_on_refused_ack) {
 			/* tcp_check_req: embryonic_reset */
 			TRACE(w, c, l, "reset", packet_name(kind),
 			      "accept queue full, tcp_abort_on_overflow=1: RST (tcp_check_req)");

@@ -71,7 +71,6 @@ struct listener {
 	struct conn *aq_head, *aq_tail; /* accept queue FIFO */
 	sim_time_ns last_overflow; /* last cookie sent (tcp_synq_overflow), ns */
 	bool ever_overflowed;     /* a cookie was ever sent */
-	bool peer_proven;         /* 3/4 rule: the clients' address has TCP metrics (4.12+) */
 	uint64_t counters[LISTENER_COUNTER_COUNT];
 	uint32_t max_syn_queue, max_accept_queue;
 	sim_time_ns last_change;  /* time of the last queue-length change, ns */

@@ -125,7 +125,7 @@ static const struct kernel_rules profiles[] = {
 		/* KERNEL.md "FreeBSD": a server-side profile. */
 		.profile = "freebsd-14",
 		.somaxconn = 128, .tcp_max_syn_backlog = 15360, .tcp_syncookies = 1,
-		.tcp_abort_on_overflow = 1, .tcp_synack_retries = 3, .tcp_syn_retries = 6,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 3, .tcp_syn_retries = 6,
 		.tcp_syn_linear_timeouts = -1,
 		.backlog_16bit = false, .accept_limit = ACCEPT_LIMIT_3Q_HALVES,
 		.syn_queue_full = SYNQ_FREEBSD, .syn_on_full_accept = SYN_FULL_ACCEPT_IGNORE,
@@ -298,6 +298,21 @@ sim_time_ns profile_syn_giveup_after(const struct kernel_rules *r, int syn_retri
 	 * RTO (tcp_timeout_init); 2.6.32 used TCP_RTO_MIN here, hence its give-up
 	 * at ~21 s after two 3 s-based retransmits. */
 	return profile_model_timeout(r->syn_giveup_base, syn_retries);
+}
+
+sim_time_ns profile_syn_fail_time(const struct kernel_rules *r, int syn_retries, int linear_timeouts, int *syns)
+{
+	sim_time_ns t = 0, rto = r->init_rto, giveup = profile_syn_giveup_after(r, syn_retries);
+	int k = 0;
+	*syns = 1;
+	for (;;) {
+		t += rto;
+		if (syn_retries == 0 || (k > 0 && t >= giveup))
+			return t;
+		k++;
+		(*syns)++;
+		rto = profile_syn_next_rto(r, linear_timeouts, k, rto);
+	}
 }
 
 sim_time_ns profile_timer_fire(const struct kernel_rules *r, sim_time_ns now, sim_time_ns delay)

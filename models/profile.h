@@ -139,6 +139,11 @@ sim_time_ns profile_syn_giveup_after(const struct kernel_rules *r, int syn_retri
  * base), then 120 s more for each further retransmit. */
 sim_time_ns profile_model_timeout(sim_time_ns rto_base, int boundary);
 
+/* profile_syn_fail_time: without timer rounding, when connect() fails with
+ * ETIMEDOUT for a client whose SYNs all go unanswered (tcp_write_timeout
+ * checked at each SYN timer), and how many SYNs it sent (*syns). */
+sim_time_ns profile_syn_fail_time(const struct kernel_rules *r, int syn_retries, int linear_timeouts, int *syns);
+
 /* profile_timer_fire: when a kernel timer armed at `now` for `delay` fires:
  * exactly then, or, with the timer wheel, rounded up to the granularity of
  * the wheel level the delay falls in (calc_wheel_index/calc_index): never

@@ -48,7 +48,16 @@ sim_time_ns scenario_default_drain(const struct scenario *s)
 		if (t > longest)
 			longest = t;
 	}
-	return longest;
+	/* a request's SYN-ACK retransmits and silent expiry (plus the old
+	 * kernels' scan lateness) */
+	sim_time_ns expiry = 0;
+	for (int k = 0; k <= s->server.sysctl.tcp_synack_retries; k++)
+		expiry += profile_synack_timeout(&s->server.rules, k) +
+		          (s->server.rules.synack_timer == SYNACK_TIMER_SHARED_SCAN
+		               ? profile_scan_period(&s->server.rules) + PROFILE_SCAN_TICK_NS
+		               : 0);
+	expiry += 2 * SIM_NS_PER_S; /* timer-wheel lateness and the last round trip */
+	return longest > expiry ? longest : expiry;
 }
 
 void world_schedule(struct world *w, struct sim_event *ev, sim_time_ns t)
@@ -113,6 +122,7 @@ static void finish_attempt(struct world *w, struct conn *c)
 		.app_try = c->app_try,
 		.outcome = (enum outcome)c->outcome,
 		.start = c->start,
+		.request_start = c->user_started,
 		.connect_at = c->connect_at,
 		.served_at = c->served_at,
 		.accepted_at = c->accepted_at,
@@ -129,10 +139,15 @@ static void finish_attempt(struct world *w, struct conn *c)
 			hist_record(&r->connect_time, a.connect_at - a.start);
 			if (fixed_hist_record(&r->connect_time_bins, a.connect_at - a.start) < 0)
 				world_fail(w);
+			hist_record(&r->request_time, a.connect_at - a.request_start);
 			if (a.accepted_at >= 0)
 				hist_record(&r->accept_gap, a.accepted_at - a.connect_at);
 			else
 				r->connected_never_accepted++;
+		} else if ((a.outcome == OUTCOME_TIMED_OUT || a.outcome == OUTCOME_REFUSED ||
+		            a.outcome == OUTCOME_CONNECT_TIMEOUT) &&
+		           a.app_try >= w->s->pops[a.pop].app_retries) {
+			r->requests_failed++;
 		}
 	}
 	if (w->hooks.attempt)
@@ -279,7 +294,8 @@ struct world *world_create(const struct scenario *s, const struct world_hooks *h
 	pool_init(&w->conns, sizeof(struct conn), 4096);
 	pool_init(&w->packets, sizeof(struct packet), 4096);
 	w->live.live_next = w->live.live_prev = &w->live;
-	if (hist_init(&w->res.connect_time) < 0 || hist_init(&w->res.accept_gap) < 0)
+	if (hist_init(&w->res.connect_time) < 0 || hist_init(&w->res.accept_gap) < 0 ||
+	    hist_init(&w->res.request_time) < 0)
 		goto fail;
 	fixed_hist_init(&w->res.connect_time_bins, s->hist_bin > 0 ? s->hist_bin : 10 * SIM_NS_PER_MS,
 	                1u << 22);
@@ -367,6 +383,7 @@ void world_destroy(struct world *w)
 	pool_fini(&w->packets);
 	hist_fini(&w->res.connect_time);
 	hist_fini(&w->res.accept_gap);
+	hist_fini(&w->res.request_time);
 	fixed_hist_fini(&w->res.connect_time_bins);
 	free(w->touched);
 	free(w);
@@ -472,8 +489,7 @@ int world_run(struct world *w, volatile int *stop)
 			w->end_ev.aux = 1;
 			world_schedule(w, &w->end_ev, cap);
 		}
-		if (w->arrivals_done && w->unresolved == 0 && !requests_pending(w) &&
-		    !sim_event_is_pending(&w->snapshot_ev))
+		if (w->arrivals_done && w->unresolved == 0 && !requests_pending(w))
 			break;
 		if (stop && (++polled & 4095) == 0 && *stop) {
 			rc = 1;

@@ -128,6 +128,7 @@ struct attempt_rec {
 	uint32_t app_try;         /* application-level try, from 0 */
 	enum outcome outcome;
 	sim_time_ns start;        /* ns */
+	sim_time_ns request_start; /* the user's first try of this request (application retries), ns */
 	sim_time_ns connect_at;   /* ns, -1 */
 	sim_time_ns served_at;    /* ns, -1 */
 	sim_time_ns accepted_at;  /* ns, -1 */
@@ -202,6 +203,8 @@ struct world_results {
 	struct hist connect_time;                   /* ns, connected attempts */
 	struct fixed_hist connect_time_bins;        /* ns bins of scenario hist_bin */
 	struct hist accept_gap;                     /* ns from connect() to accept() */
+	struct hist request_time;                   /* ns from a request's first try to connect() (application retries) */
+	uint64_t requests_failed;                   /* requests whose last try failed to connect */
 	uint64_t accepted;                          /* accept() calls that returned a connection */
 	uint64_t connected_never_accepted;          /* client connected, server never accepted */
 	uint32_t max_accept_queue, max_syn_queue;   /* over all listeners, peak of one */

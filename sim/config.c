@@ -210,7 +210,7 @@ static struct dist read_dist(struct cfg *c, const cJSON *in, cJSON *out, const c
 		break;
 	}
 	case DIST_EMPIRICAL: {
-		static const char *const k[] = {"kind", "file", "column", NULL};
+		static const char *const k[] = {"kind", "file", "column", "samples", NULL};
 		jr_check_keys(r, v, k);
 		const char *file = jr_string(r, v, o, "file", NULL);
 		const cJSON *col = cJSON_GetObjectItemCaseSensitive(v, "column");
@@ -652,7 +652,7 @@ static void read_arrival(struct cfg *c, const cJSON *in, cJSON *out, struct arri
 		break;
 	}
 	case AK_REPLAY: {
-		static const char *const k[] = {"kind", "file", "column", "unit", NULL};
+		static const char *const k[] = {"kind", "file", "column", "unit", "arrivals", NULL};
 		static const char *const units[] = {"s", "ms", NULL};
 		jr_check_keys(r, o, k);
 		a->kind = ARRIVAL_REPLAY;

@@ -77,8 +77,6 @@ int output_commit(struct output *o)
 		output_abort(o);
 		errno = e;
 	}
-	free(o->filter.conns);
-	o->filter.conns = NULL;
 	return rc;
 }
 
@@ -93,8 +91,6 @@ void output_abort(struct output *o)
 	o->n = 0;
 	if (o->created_dir)
 		rmdir(o->dir);
-	free(o->filter.conns);
-	o->filter.conns = NULL;
 }
 
 static void put_time(FILE *f, const char *key, sim_time_ns t, double scale)

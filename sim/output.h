@@ -18,7 +18,7 @@
 
 struct trace_filter {
 	double from_s, to_s;     /* time window, s */
-	uint64_t *conns;         /* only these attempt ids (owned), or all when n_conns == 0 */
+	uint64_t *conns;         /* only these attempt ids (borrowed), or all when n_conns == 0 */
 	size_t n_conns;
 	char kinds[256];         /* comma-separated event kinds, or "" for all */
 };

@@ -78,6 +78,9 @@ cJSON *report_summary(const struct loaded_scenario *ls, const struct world_resul
 	}
 	cJSON_AddItemToObject(doc, "connect_time_ms", ct);
 	cJSON_AddItemToObject(doc, "accept_gap_ms", time_stats(&r->accept_gap));
+	cJSON *rt = time_stats(&r->request_time);
+	cJSON_AddNumberToObject(rt, "failed", (double)r->requests_failed);
+	cJSON_AddItemToObject(doc, "request_time_ms", rt);
 
 	cJSON *sv = cJSON_AddObjectToObject(doc, "server");
 	int n = profile_effective_backlog(&s->server.rules, s->server.backlog, s->server.sysctl.somaxconn);

@@ -92,7 +92,6 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 		pop_names[i] = ls->s.pops[i].name;
 	c.out.pop_names = pop_names;
 	c.out.filter = rq->filter;
-	c.out.filter.conns = NULL; /* borrowed: output_commit must not free it */
 	struct world_hooks hooks;
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.ctx = &c;

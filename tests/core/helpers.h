@@ -112,6 +112,7 @@ static inline struct outcome_summary run_scenario(const struct scenario *s, stru
 	/* the histograms belong to the world */
 	memset(&o.r.connect_time, 0, sizeof(o.r.connect_time));
 	memset(&o.r.accept_gap, 0, sizeof(o.r.accept_gap));
+	memset(&o.r.request_time, 0, sizeof(o.r.request_time));
 	memset(&o.r.connect_time_bins, 0, sizeof(o.r.connect_time_bins));
 	world_destroy(w);
 	return o;

@@ -177,6 +177,31 @@ Test(profile, client_syn_schedules)
 	cr_assert_float_eq(fail, 21, 1e-9);
 }
 
+Test(profile, fail_times_match_kernel_md)
+{
+	int syns;
+	cr_assert_eq(profile_syn_fail_time(profile_find("linux-6.18"), 6, 4, &syns), 131 * S);
+	cr_assert_eq(syns, 11);
+	cr_assert_eq(profile_syn_fail_time(profile_find("linux-6.18"), 3, 4, &syns), 19 * S);
+	cr_assert_eq(syns, 8);
+	/* measured on 6.18 (docs/kcheck.md): retries 1 -> 3 SYNs, 3 s; 2 -> 6 SYNs, 7 s; 4 -> 9 SYNs, 35 s */
+	cr_assert_eq(profile_syn_fail_time(profile_find("linux-6.18"), 1, 4, &syns), 3 * S);
+	cr_assert_eq(syns, 3);
+	cr_assert_eq(profile_syn_fail_time(profile_find("linux-6.18"), 2, 4, &syns), 7 * S);
+	cr_assert_eq(syns, 6);
+	cr_assert_eq(profile_syn_fail_time(profile_find("linux-6.18"), 4, 4, &syns), 35 * S);
+	cr_assert_eq(syns, 9);
+	cr_assert_eq(profile_syn_fail_time(profile_find("linux-4.19"), 6, 0, &syns), 127 * S);
+	cr_assert_eq(syns, 7);
+	cr_assert_eq(profile_syn_fail_time(profile_find("linux-2.6.32"), 5, 0, &syns), 21 * S);
+	cr_assert_eq(syns, 3);
+	/* the legacy 3 s RTO without the give-up bug: 0, 3, 9, 21, 45, 93 s, fail at 189 s */
+	struct kernel_rules legacy = *profile_find("linux-2.6.32");
+	legacy.syn_giveup_base = 3 * S;
+	cr_assert_eq(profile_syn_fail_time(&legacy, 5, 0, &syns), 189 * S);
+	cr_assert_eq(syns, 6);
+}
+
 Test(profile, timer_wheel_rounds_up_never_early)
 {
 	const struct kernel_rules *r = profile_find("linux-6.18");
