@@ -89,7 +89,7 @@ static inline void capture_free(struct capture *c)
 /* run s; results copied out (scalars only), records captured when cap != NULL */
 struct outcome_summary {
 	struct world_results r;
-	double connect_p50_ms, connect_max_ms;
+	double connect_p50_ms, connect_max_ms, connect_mean_ms;
 };
 
 static inline struct outcome_summary run_scenario(const struct scenario *s, struct capture *cap)
@@ -109,6 +109,7 @@ static inline struct outcome_summary run_scenario(const struct scenario *s, stru
 	o.r = *world_results(w);
 	o.connect_p50_ms = (double)hist_quantile(&o.r.connect_time, 0.5) / 1e6;
 	o.connect_max_ms = (double)o.r.connect_time.max / 1e6;
+	o.connect_mean_ms = hist_mean(&o.r.connect_time) / 1e6;
 	/* the histograms belong to the world */
 	memset(&o.r.connect_time, 0, sizeof(o.r.connect_time));
 	memset(&o.r.accept_gap, 0, sizeof(o.r.accept_gap));

@@ -209,3 +209,26 @@ Test(cli, profiles_lists_and_explains)
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "did you mean \"linux-6.1\"") || strstr(r.err, "did you mean \"linux-6.18\""));
 }
+
+Test(cli, replayed_arrivals_and_empirical_service_from_files)
+{
+	char *dir = temp_dir();
+	struct cli_result r = run_cli("run", "tests/fixtures/replay.json", "-q", "-o", dir, "--attempts", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cJSON *doc = load_summary(dir);
+	cr_assert_eq(num(doc, "attempts", NULL), 4);
+	/* the resolved scenario says how many were read, and it runs again */
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "scenario"), "clients"), "arrival");
+	cr_assert_eq(cJSON_GetObjectItemCaseSensitive(arr, "arrivals")->valuedouble, 4);
+	cJSON_Delete(doc);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/attempts.jsonl", dir);
+	char *t = read_text(path);
+	cr_assert(strstr(t, "\"start_s\":0.100000000") && strstr(t, "\"start_s\":2.000000000"), "%s", t);
+	free(t);
+	remove_tree(dir);
+	r = run_cli("run", "tests/fixtures/replay.json", "-q", "-o", dir, "--set", "clients.arrival.column=\"when\"", NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "expected a header line naming column \"when\""), "%s", r.err);
+}
