@@ -90,7 +90,7 @@ void acceptor_fini(struct acceptor *a)
 }
 
 /* accept() one connection and hand it to worker wk (or to nobody) */
-static void take(struct world *w, struct listener *l, struct worker *wk)
+static void take(struct world *w, struct listener *l, struct acceptor_worker *wk)
 {
 	struct conn *c = listener_accept(w, l);
 	if (!c)
@@ -110,7 +110,7 @@ static void drain_workers(struct world *w, struct listener *l)
 {
 	struct acceptor *a = &l->acceptor;
 	while (a->idle > 0 && l->accept_queue > 0) {
-		struct worker *wk = &a->workers[a->idle_stack[--a->idle]];
+		struct acceptor_worker *wk = &a->workers[a->idle_stack[--a->idle]];
 		take(w, l, wk);
 	}
 }
@@ -189,7 +189,7 @@ void acceptor_on_stall(struct world *w, struct listener *l)
 	acceptor_notify(w, l);
 }
 
-void acceptor_on_worker_done(struct world *w, struct worker *wk)
+void acceptor_on_worker_done(struct world *w, struct acceptor_worker *wk)
 {
 	struct listener *l = &w->listeners[wk->listener];
 	struct acceptor *a = &l->acceptor;

@@ -21,7 +21,7 @@ struct world;
 struct listener;
 struct conn;
 
-struct worker {
+struct acceptor_worker {
 	struct sim_event done;  /* service time over */
 	struct conn *conn;      /* connection held, NULL when idle */
 	uint16_t listener;      /* owner */
@@ -30,7 +30,7 @@ struct worker {
 
 struct acceptor {
 	const struct acceptor_spec *spec; /* borrowed from the scenario */
-	struct worker *workers;  /* workers (ACCEPTOR_WORKERS), or release slots */
+	struct acceptor_worker *workers;  /* workers (ACCEPTOR_WORKERS), or release slots */
 	uint32_t *idle_stack;    /* indices of idle workers */
 	uint32_t n_workers;      /* array size */
 	uint32_t idle;           /* idle workers */
@@ -55,6 +55,6 @@ void acceptor_notify(struct world *w, struct listener *l);
 /* acceptor_on_event: the acceptor's events (tick, stall, worker done). */
 void acceptor_on_tick(struct world *w, struct listener *l);
 void acceptor_on_stall(struct world *w, struct listener *l);
-void acceptor_on_worker_done(struct world *w, struct worker *wk);
+void acceptor_on_worker_done(struct world *w, struct acceptor_worker *wk);
 
 #endif

@@ -2,6 +2,8 @@
  * "Listener, on the final ACK", "SYN-ACK timers and expiry"). */
 #include "models/listener.h"
 
+#include <string.h>
+
 #include "models/world_impl.h"
 
 static const char *const counter_names[] = {
@@ -52,13 +54,42 @@ void listener_init(struct listener *l, uint16_t index, const struct kernel_rules
 	l->max_syn_queue = l->max_accept_queue = 0;
 	l->last_change = 0;
 	l->syn_queue_area = l->accept_queue_area = 0;
+	/* 90% of the limits: the accept queue holds N+1; the SYN queue is full
+	 * at the profile's threshold */
+	uint32_t aq_limit = 0, sq_limit = 0;
+	while (!profile_accept_queue_is_full(rules, aq_limit, l->n))
+		aq_limit++;
+	while (!profile_syn_queue_is_full(rules, sq_limit, l->n, l->msb) && sq_limit < (1u << 30))
+		sq_limit++;
+	l->aq_high = (aq_limit * 9 + 9) / 10;
+	l->sq_high = (sq_limit * 9 + 9) / 10;
+	if (l->aq_high == 0)
+		l->aq_high = 1;
+	if (l->sq_high == 0)
+		l->sq_high = 1;
+	l->aq_high_time = l->sq_high_time = 0;
+}
+
+void listener_start_window(struct listener *l, sim_time_ns now)
+{
+	listener_account(l, now);
+	memcpy(l->counters_base, l->counters, sizeof(l->counters));
+	l->max_syn_queue = l->syn_queue;
+	l->max_accept_queue = l->accept_queue;
+	l->syn_queue_area = l->accept_queue_area = 0;
+	l->aq_high_time = l->sq_high_time = 0;
 }
 
 void listener_account(struct listener *l, sim_time_ns now)
 {
-	double dt = (double)(now - l->last_change);
+	sim_time_ns d = now - l->last_change;
+	double dt = (double)d;
 	l->syn_queue_area += dt * l->syn_queue;
 	l->accept_queue_area += dt * l->accept_queue;
+	if (l->accept_queue >= l->aq_high)
+		l->aq_high_time += d;
+	if (l->syn_queue >= l->sq_high)
+		l->sq_high_time += d;
 	l->last_change = now;
 }
 

@@ -75,6 +75,9 @@ struct listener {
 	uint32_t max_syn_queue, max_accept_queue;
 	sim_time_ns last_change;  /* time of the last queue-length change, ns */
 	double syn_queue_area, accept_queue_area; /* integrals of the lengths, len*ns */
+	uint32_t aq_high, sq_high; /* lengths at or above 90% of each queue's limit */
+	sim_time_ns aq_high_time, sq_high_time; /* time spent at or above them, ns */
+	uint64_t counters_base[LISTENER_COUNTER_COUNT]; /* counters at the end of the warm-up */
 	struct acceptor acceptor; /* the application on this listener */
 };
 
@@ -102,6 +105,10 @@ void listener_server_close(struct world *w, struct listener *l, struct conn *c);
 
 /* listener_account: bring the queue-length integrals up to now. */
 void listener_account(struct listener *l, sim_time_ns now);
+
+/* listener_start_window: the statistics window starts now (end of the
+ * warm-up): counters are measured from here, peaks and averages restart. */
+void listener_start_window(struct listener *l, sim_time_ns now);
 
 /* listener_check: the invariants above, counting requests through conns
  * passed by the world (for tests). */

@@ -426,7 +426,7 @@ static void dispatch(struct world *w, struct sim_event *ev)
 		acceptor_on_stall(w, &w->listeners[ev->aux]);
 		return;
 	case EV_WORKER_DONE:
-		acceptor_on_worker_done(w, sim_container_of(ev, struct worker, done));
+		acceptor_on_worker_done(w, sim_container_of(ev, struct acceptor_worker, done));
 		return;
 	case EV_SAMPLE:
 		on_sample(w);
@@ -436,6 +436,11 @@ static void dispatch(struct world *w, struct sim_event *ev)
 		return;
 	case EV_SNAPSHOT:
 		on_snapshot(w);
+		return;
+	case EV_WARMUP:
+		w->window_start = w->q.now;
+		for (uint32_t i = 0; i < w->n_listeners; i++)
+			listener_start_window(&w->listeners[i], w->q.now);
 		return;
 	case EV_END:
 		on_end(w, ev);
@@ -463,6 +468,9 @@ int world_run(struct world *w, volatile int *stop)
 	world_schedule(w, &w->end_ev, s->duration);
 	if (s->sample_interval > 0 && w->hooks.sample)
 		world_schedule(w, &w->sample_ev, 0);
+	sim_event_init(&w->warmup_ev, EV_WARMUP);
+	if (s->warmup > 0)
+		world_schedule(w, &w->warmup_ev, s->warmup);
 	sim_event_init(&w->snapshot_ev, EV_SNAPSHOT);
 	if (w->hooks.snapshot && w->hooks.n_snapshots)
 		world_schedule(w, &w->snapshot_ev, w->hooks.snapshot_times[0]);
@@ -511,11 +519,15 @@ int world_run(struct world *w, volatile int *stop)
 		finish_attempt(w, c);
 	}
 	struct world_results *r = &w->res;
-	double span = (double)(w->q.now > 0 ? w->q.now : 1);
+	sim_time_ns span_ns = w->q.now - w->window_start;
+	double span = (double)(span_ns > 0 ? span_ns : 1);
+	r->window = span_ns;
 	for (uint32_t i = 0; i < w->n_listeners; i++) {
 		const struct listener *l = &w->listeners[i];
 		for (int k = 0; k < LISTENER_COUNTER_COUNT; k++)
-			r->counters[k] += l->counters[k];
+			r->counters[k] += l->counters[k] - l->counters_base[k];
+		r->accept_queue_high_s += (double)l->aq_high_time / 1e9 / w->n_listeners;
+		r->syn_queue_high_s += (double)l->sq_high_time / 1e9 / w->n_listeners;
 		if (l->max_accept_queue > r->max_accept_queue)
 			r->max_accept_queue = l->max_accept_queue;
 		if (l->max_syn_queue > r->max_syn_queue)

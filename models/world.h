@@ -208,7 +208,9 @@ struct world_results {
 	uint64_t accepted;                          /* accept() calls that returned a connection */
 	uint64_t connected_never_accepted;          /* client connected, server never accepted */
 	uint32_t max_accept_queue, max_syn_queue;   /* over all listeners, peak of one */
-	double mean_accept_queue, mean_syn_queue;   /* time averages (listener 0 + ...) */
+	double mean_accept_queue, mean_syn_queue;   /* time averages, averaged over listeners */
+	double accept_queue_high_s, syn_queue_high_s; /* time at or above 90% of the limit, s (averaged over listeners) */
+	sim_time_ns window;                         /* length of the statistics window, ns */
 	uint64_t counters[LISTENER_COUNTER_COUNT];  /* server host's nstat counters */
 	uint64_t synacks_sent;                      /* all SYN-ACKs, cookies included */
 	uint64_t syns_sent;                         /* all client SYNs */

@@ -20,6 +20,7 @@ enum event_kind {
 	EV_CHANNEL,          /* the head of a constant-delay channel arrives (aux = 2*pop + dir) */
 	EV_END,              /* the drain cap */
 	EV_SNAPSHOT,         /* the next snapshot time */
+	EV_WARMUP,           /* the warm-up ends: the statistics window starts */
 };
 
 /* stream ids (rng_derive_seed): one stream per source */
@@ -90,6 +91,8 @@ struct world {
 	uint64_t live_packets;
 	struct sim_event end_ev;
 	struct sim_event snapshot_ev;
+	struct sim_event warmup_ev;
+	sim_time_ns window_start;      /* start of the statistics window, ns */
 	size_t next_snapshot;
 	struct sim_event sample_ev;
 	struct conn **touched;         /* conns to look at after this event */

@@ -92,6 +92,9 @@ cJSON *report_summary(const struct loaded_scenario *ls, const struct world_resul
 	cJSON_AddNumberToObject(sv, "max_syn_queue", r->max_syn_queue);
 	cJSON_AddNumberToObject(sv, "mean_accept_queue", report_round(r->mean_accept_queue, 6));
 	cJSON_AddNumberToObject(sv, "mean_syn_queue", report_round(r->mean_syn_queue, 6));
+	cJSON_AddNumberToObject(sv, "accept_queue_above_90pct_s", report_round(r->accept_queue_high_s, 6));
+	cJSON_AddNumberToObject(sv, "syn_queue_above_90pct_s", report_round(r->syn_queue_high_s, 6));
+	cJSON_AddNumberToObject(sv, "window_s", report_round((double)r->window / 1e9, 9));
 	cJSON_AddNumberToObject(sv, "synacks_sent", (double)r->synacks_sent);
 
 	cJSON *cn = cJSON_AddObjectToObject(doc, "counters");

@@ -68,6 +68,232 @@ Test(event, scheduling_in_the_past_aborts, .signal = SIGABRT)
 	sim_queue_schedule(&q, &b, 99);
 }
 
+Test(event, scheduling_in_a_lane_in_the_past_aborts, .signal = SIGABRT)
+{
+	struct sim_queue q;
+	sim_queue_init(&q);
+	struct sim_event a, b;
+	sim_event_init(&a, 0);
+	sim_event_init(&b, 0);
+	sim_queue_schedule_lane(&q, &a, 100, 7);
+	sim_queue_pop(&q);
+	sim_queue_schedule_lane(&q, &b, 99, 7);
+}
+
+/* key 0: the heap (sim_queue_schedule); other keys: that lane */
+static void schedule_keyed(struct sim_queue *q, struct sim_event *ev, sim_time_ns t, uint64_t key)
+{
+	int rc = key ? sim_queue_schedule_lane(q, ev, t, key) : sim_queue_schedule(q, ev, t);
+	cr_assert_eq(rc, 0);
+}
+
+Test(event, equal_times_in_lanes_and_heap_pop_in_scheduling_order)
+{
+	struct sim_queue q;
+	cr_assert_eq(sim_queue_init(&q), 0);
+	enum { N = 14 };
+	struct sim_event ev[N];
+	/* 6: before lane 1's tail, so the heap; 9: before lane 3's tail;
+	 * 10: before lane 2's tail; 12, 13: equal to the tail, so the lane */
+	sim_time_ns t[N] = {100, 100, 100, 100, 100, 100, 50, 100, 200, 100, 50, 200, 200, 100};
+	uint64_t key[N] = {1, 0, 1, 2, 0, 2, 1, 3, 3, 3, 2, 1, 1, 2};
+	for (int i = 0; i < N; i++) {
+		sim_event_init(&ev[i], (uint16_t)i);
+		schedule_keyed(&q, &ev[i], t[i], key[i]);
+		cr_assert(sim_queue_check(&q), "after schedule %d", i);
+	}
+	cr_assert_eq(q.n_lanes, 3);
+	cr_assert_eq(q.lanes[0].len, 4); /* 0, 2, 11, 12 */
+	cr_assert_eq(q.lanes[1].len, 3); /* 3, 5, 13 */
+	cr_assert_eq(q.lanes[2].len, 2); /* 7, 8 */
+	int order[N] = {6, 10, 0, 1, 2, 3, 4, 5, 7, 9, 13, 8, 11, 12};
+	for (int i = 0; i < N; i++) {
+		struct sim_event *e = sim_queue_pop(&q);
+		cr_assert_not_null(e);
+		cr_assert_eq(e->kind, order[i], "pop %d: got %d, want %d", i, e->kind, order[i]);
+		cr_assert(sim_queue_check(&q), "after pop %d", i);
+	}
+	cr_assert_null(sim_queue_pop(&q));
+	/* a second round at the now of the last pop: ties with what is left */
+	for (int i = 0; i < 6; i++)
+		schedule_keyed(&q, &ev[i], 200 + 10 * (i % 2), (uint64_t)(i % 3));
+	sim_queue_cancel(&q, &ev[2]);
+	schedule_keyed(&q, &ev[2], 200, 0); /* now after 4 and 0 */
+	int order2[] = {0, 4, 2, 1, 3, 5};
+	for (int i = 0; i < 6; i++) {
+		struct sim_event *e = sim_queue_pop(&q);
+		cr_assert_not_null(e);
+		cr_assert_eq(e->kind, order2[i], "round 2 pop %d: got %d, want %d", i, e->kind, order2[i]);
+	}
+	cr_assert_null(sim_queue_pop(&q));
+	cr_assert_eq(sim_queue_entries(&q), 0);
+	sim_queue_fini(&q);
+}
+
+/* The same random operations on two queues, one using only the heap, one
+ * using lanes, must pop the same events at the same times. */
+enum { EQ_EVENTS = 600, EQ_OPS = 60000, EQ_KEYS = 6 };
+
+struct eq_run {
+	struct sim_queue a, b;                  /* heap only; with lanes */
+	struct sim_event ea[EQ_EVENTS], eb[EQ_EVENTS];
+	struct rng_stream rs;
+	unsigned seed;
+	uint64_t compactions;                   /* schedules after which b held fewer entries */
+};
+
+static void eq_schedule(struct eq_run *r, int op)
+{
+	/* key = delay, in units of 10 ns so that times often tie; 0 = the heap */
+	static const sim_time_ns delay[EQ_KEYS] = {0, 0, 10, 250, 1000, 7000};
+	uint32_t i = (uint32_t)rng_below(&r->rs, EQ_EVENTS);
+	uint32_t k = (uint32_t)rng_below(&r->rs, EQ_KEYS);
+	sim_time_ns d = delay[k] * 10;
+	unsigned long how = rng_below(&r->rs, 10);
+	if (k == 0 || how == 0)
+		d = (sim_time_ns)rng_below(&r->rs, 1000) * 10; /* anything */
+	else if (how == 1)
+		d -= (sim_time_ns)rng_below(&r->rs, (unsigned long)d / 10 + 1) * 10; /* early for its lane */
+	sim_time_ns t = r->a.now + d;
+	uint64_t before = sim_queue_entries(&r->b);
+	cr_assert_eq(sim_queue_schedule(&r->a, &r->ea[i], t), 0);
+	schedule_keyed(&r->b, &r->eb[i], t, k == 0 ? 0 : (uint64_t)delay[k] + 1);
+	if (sim_queue_entries(&r->b) < before)
+		r->compactions++;
+	cr_assert_eq(r->ea[i].time, r->eb[i].time, "seed %u op %d", r->seed, op);
+}
+
+static void eq_pop(struct eq_run *r, int op)
+{
+	struct sim_event *x = sim_queue_pop(&r->a);
+	struct sim_event *y = sim_queue_pop(&r->b);
+	cr_assert_eq(x == NULL, y == NULL, "seed %u op %d: one queue is empty", r->seed, op);
+	if (x) {
+		cr_assert_eq(x - r->ea, y - r->eb, "seed %u op %d: popped event %td, want %td", r->seed,
+		             op, y - r->eb, x - r->ea);
+		cr_assert_eq(x->time, y->time, "seed %u op %d", r->seed, op);
+	}
+	cr_assert_eq(r->a.now, r->b.now, "seed %u op %d", r->seed, op);
+}
+
+static void eq_run_seed(struct eq_run *r, unsigned seed)
+{
+	r->seed = seed;
+	r->compactions = 0;
+	cr_assert_eq(rng_stream_init(&r->rs, seed, 0, 1), 0);
+	cr_assert_eq(sim_queue_init(&r->a), 0);
+	cr_assert_eq(sim_queue_init(&r->b), 0);
+	for (int i = 0; i < EQ_EVENTS; i++) {
+		sim_event_init(&r->ea[i], 0);
+		sim_event_init(&r->eb[i], 0);
+	}
+	for (int op = 0; op < EQ_OPS; op++) {
+		/* calm phases, then churn phases where stale entries pile up */
+		bool churn = (op / 5000) % 2 == 1;
+		unsigned long x = rng_below(&r->rs, 100);
+		if (x < 40)
+			eq_schedule(r, op);
+		else if (x < (churn ? 90u : 55u)) {
+			uint32_t i = (uint32_t)rng_below(&r->rs, EQ_EVENTS);
+			sim_queue_cancel(&r->a, &r->ea[i]);
+			sim_queue_cancel(&r->b, &r->eb[i]);
+		} else if (x < 95)
+			eq_pop(r, op);
+		else
+			cr_assert_eq(sim_queue_peek_time(&r->a), sim_queue_peek_time(&r->b), "seed %u op %d",
+			             seed, op);
+		cr_assert_eq(r->a.live, r->b.live, "seed %u op %d", seed, op);
+		if (op % 8 == 0 || churn) {
+			cr_assert(sim_queue_check(&r->a), "seed %u op %d: heap-only queue invalid", seed, op);
+			cr_assert(sim_queue_check(&r->b), "seed %u op %d: queue with lanes invalid", seed, op);
+		}
+	}
+	while (r->a.live > 0 || r->b.live > 0)
+		eq_pop(r, EQ_OPS);
+	eq_pop(r, EQ_OPS); /* both empty */
+	cr_assert_eq(r->a.fired, r->b.fired, "seed %u", seed);
+	cr_assert(sim_queue_check(&r->b), "seed %u: invalid once drained", seed);
+	cr_assert_eq(r->b.n_lanes, EQ_KEYS - 1, "seed %u", seed);
+	cr_assert_gt(r->compactions, 0, "seed %u: the lanes were never compacted", seed);
+	sim_queue_fini(&r->a);
+	sim_queue_fini(&r->b);
+	rng_stream_fini(&r->rs);
+}
+
+Test(event, lanes_pop_exactly_as_the_heap_alone)
+{
+	static struct eq_run r;
+	for (unsigned seed = 1; seed <= 4; seed++)
+		eq_run_seed(&r, seed);
+}
+
+/* a long-delay lane whose events are all cancelled long before they are due
+ * (a connect deadline): compaction keeps it near the live count */
+static void check_cancelled_lane(unsigned lag)
+{
+	struct sim_queue q;
+	cr_assert_eq(sim_queue_init(&q), 0);
+	enum { N = 1000000, RING = 64 };
+	static struct sim_event ev[RING];
+	struct sim_event tick;
+	for (int i = 0; i < RING; i++)
+		sim_event_init(&ev[i], 0);
+	sim_event_init(&tick, 1);
+	uint64_t max_entries = 0, max_bytes = 0;
+	for (unsigned i = 0; i < N; i++) {
+		if (i >= lag)
+			sim_queue_cancel(&q, &ev[(i - lag) % RING]);
+		cr_assert_eq(sim_queue_schedule_lane(&q, &ev[i % RING], q.now + 60 * SIM_NS_PER_S,
+		                                     60 * SIM_NS_PER_S), 0);
+		if (lag == 0)
+			sim_queue_cancel(&q, &ev[i % RING]);
+		if (i % 4 == 0) { /* time goes by: 5 us per 4 schedules */
+			cr_assert_eq(sim_queue_schedule(&q, &tick, q.now + 5 * SIM_NS_PER_US), 0);
+			cr_assert_eq(sim_queue_pop(&q), &tick);
+		}
+		uint64_t n = sim_queue_entries(&q), b = sim_queue_bytes(&q);
+		max_entries = n > max_entries ? n : max_entries;
+		max_bytes = b > max_bytes ? b : max_bytes;
+		if (i % 65536 == 0)
+			cr_assert(sim_queue_check(&q), "lag %u: invalid at %u", lag, i);
+	}
+	cr_assert_eq(q.live, lag);
+	cr_assert_leq(max_entries, 2 * (uint64_t)q.max_live + 2 * 1024 + 2,
+	              "lag %u: %llu entries for at most %u live", lag, (unsigned long long)max_entries,
+	              q.max_live);
+	cr_assert_leq(max_bytes, 128 * 1024, "lag %u: %llu bytes", lag, (unsigned long long)max_bytes);
+	cr_assert(sim_queue_check(&q));
+	sim_queue_fini(&q);
+}
+
+Test(event, cancelled_lane_events_keep_memory_bounded)
+{
+	check_cancelled_lane(0);
+	check_cancelled_lane(8);
+}
+
+Test(event, keys_beyond_the_lane_limit_use_the_heap)
+{
+	struct sim_queue q;
+	cr_assert_eq(sim_queue_init(&q), 0);
+	enum { N = 3 * SIM_QUEUE_MAX_LANES };
+	static struct sim_event ev[N];
+	for (uint32_t i = 0; i < N; i++) {
+		sim_event_init(&ev[i], 0);
+		/* times decrease with the key: the lane heads reorder in the heap */
+		cr_assert_eq(sim_queue_schedule_lane(&q, &ev[i], (sim_time_ns)(N - i) * 10, i % (N / 2)), 0);
+	}
+	cr_assert_eq(q.n_lanes, SIM_QUEUE_MAX_LANES);
+	cr_assert(sim_queue_check(&q));
+	for (uint32_t i = 0; i < N; i++) {
+		struct sim_event *e = sim_queue_pop(&q);
+		cr_assert_eq(e, &ev[N - 1 - i], "pop %u", i);
+	}
+	cr_assert_null(sim_queue_pop(&q));
+	cr_assert(sim_queue_check(&q));
+	sim_queue_fini(&q);
+}
+
 Test(rng, streams_are_reproducible_and_independent)
 {
 	struct rng_stream a, b, c;

@@ -218,3 +218,27 @@ Test(workload, lognormal_and_empirical_service_times)
 	cr_assert_float_eq(sl / 200000, dist_mean(&l), 0.02e6);
 	rng_stream_fini(&rs);
 }
+
+Test(workload, warmup_excludes_the_first_seconds_from_every_statistic)
+{
+	struct scenario a = sc_basic("linux-6.18"), b;
+	a.duration = 2 * S_NS;
+	a.pops[0].sysctl.tcp_syn_retries = 2;
+	b = a;
+	b.warmup = 1 * S_NS;
+	struct outcome_summary oa = run_scenario(&a, NULL), ob = run_scenario(&b, NULL);
+	cr_assert_eq(oa.r.attempts, 40);
+	cr_assert_eq(oa.r.outcomes[OUTCOME_CONNECTED], 9);
+	/* the 9 connected in the first half second: outside the window */
+	cr_assert_eq(ob.r.attempts, 20);
+	cr_assert_eq(ob.r.outcomes[OUTCOME_CONNECTED], 0);
+	cr_assert_eq(ob.r.outcomes[OUTCOME_TIMED_OUT], 20);
+	cr_assert_eq(ob.r.connect_time.count, 0);
+	cr_assert_eq(ob.r.max_accept_queue, 9);
+	cr_assert_eq(ob.r.counters[CTR_TcpPassiveOpens], 0);
+	cr_assert_lt(ob.r.counters[CTR_ListenOverflows], oa.r.counters[CTR_ListenOverflows]);
+	cr_assert_gt(ob.r.counters[CTR_ListenOverflows], 20 * 6 - 1);
+	cr_assert_eq(ob.r.window, oa.r.window - 1 * S_NS);
+	/* the accept queue is full for the whole window */
+	cr_assert_float_eq(ob.r.accept_queue_high_s, (double)ob.r.window / 1e9, 1e-9);
+}
