@@ -337,7 +337,6 @@ struct world *world_create(const struct scenario *s, const struct world_hooks *h
 	net_init(w);
 	sim_event_init(&w->end_ev, EV_END);
 	sim_event_init(&w->sample_ev, EV_SAMPLE);
-	w->pops[0].retry_pool.max_bytes = 0;
 	if (s->max_memory) {
 		w->conns.max_bytes = s->max_memory / 2;
 		w->packets.max_bytes = s->max_memory / 4;
