@@ -106,9 +106,9 @@ static void client_gone(struct world *w, struct conn *c)
 }
 
 /* a connect failure: the outcome is final, the socket is gone */
-static void connect_failed(struct world *w, struct conn *c, enum outcome o, const char *why)
+static void connect_failed(struct world *w, struct conn *c, enum outcome o, const char *pkt, const char *why)
 {
-	TRACE(w, c, world_listener_of(w, c), "fail", NULL, why);
+	TRACE(w, c, world_listener_of(w, c), "fail", pkt, why);
 	world_set_outcome(w, c, o);
 	client_gone(w, c);
 }
@@ -240,7 +240,8 @@ static void connected(struct world *w, struct conn *c, bool cookie)
 	c->connect_at = w->q.now;
 	c->cookie_isn = cookie;
 	c->outcome = OUTCOME_CONNECTED;
-	TRACE(w, c, world_listener_of(w, c), "connected", NULL, "connect() returns on the SYN-ACK");
+	TRACE(w, c, world_listener_of(w, c), "connected", "SYN-ACK",
+	      "connect() returns on the SYN-ACK (tcp_rcv_synsent_state_process)");
 	net_send(w, c, PKT_ACK, cookie);
 	switch (p->after.kind) {
 	case AFTER_HOLD:
@@ -293,7 +294,7 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 	case PKT_RST_S:
 		switch (c->client_state) {
 		case CLIENT_SYN_SENT:
-			connect_failed(w, c, OUTCOME_REFUSED, "RST while connecting: ECONNREFUSED");
+			connect_failed(w, c, OUTCOME_REFUSED, "RST", "RST while connecting: ECONNREFUSED");
 			break;
 		case CLIENT_ESTABLISHED:
 			/* KERNEL.md: RST after connect gives ECONNRESET */
@@ -343,12 +344,13 @@ void client_on_timer(struct world *w, struct conn *c)
 		sim_time_ns elapsed = w->q.now - c->start;
 		if (retries == 0 ||
 		    (c->retransmits > 0 && elapsed >= profile_syn_giveup_after(&p->rules, retries))) {
-			connect_failed(w, c, OUTCOME_TIMED_OUT, "SYN retries ran out: ETIMEDOUT");
+			connect_failed(w, c, OUTCOME_TIMED_OUT, NULL, "SYN retries ran out: ETIMEDOUT (tcp_write_timeout)");
 			return;
 		}
 		c->retransmits++;
 		if (c->syns < 255)
 			c->syns++;
+		TRACE(w, c, world_listener_of(w, c), "timer", "SYN", "SYN timeout: retransmit (tcp_retransmit_timer)");
 		net_send(w, c, PKT_SYN, false);
 		/* tcp_retransmit_timer: linear for tcp_syn_linear_timeouts, then doubling */
 		c->rto = profile_syn_next_rto(&p->rules, p->sysctl.tcp_syn_linear_timeouts, c->retransmits, c->rto);
@@ -381,7 +383,7 @@ void client_on_timer(struct world *w, struct conn *c)
 void client_on_deadline(struct world *w, struct conn *c)
 {
 	if (c->client_state == CLIENT_SYN_SENT) {
-		connect_failed(w, c, OUTCOME_CONNECT_TIMEOUT, "the application's connect timeout");
+		connect_failed(w, c, OUTCOME_CONNECT_TIMEOUT, NULL, "the application's connect timeout");
 	} else if (c->client_state == CLIENT_ESTABLISHED && !c->resolved) {
 		TRACE(w, c, world_listener_of(w, c), "fail", NULL, "read timeout: the server did not speak");
 		world_set_outcome(w, c, OUTCOME_READ_TIMEOUT);

@@ -299,7 +299,7 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 		c->scan_phase = (sim_time_ns)rng_below(&w->server_rng, (unsigned long)(ticks > 0 ? ticks : 1)) *
 		                PROFILE_SCAN_TICK_NS;
 	}
-	TRACE(w, c, l, "queue", "SYN", "request queued (SYN_RECV)");
+	TRACE(w, c, l, "queue", "SYN", "request queued, SYN_RECV (inet_csk_reqsk_queue_hash_add)");
 	send_synack(w, c, false);
 	arm_synack_timer(w, l, c, r->init_rto);
 }
@@ -329,7 +329,7 @@ static void complete_request(struct world *w, struct listener *l, struct conn *c
 	/* Rule ACK.2: the child joins the accept queue (inet_csk_complete_hashdance) */
 	unlink_request(w, l, c, SERVER_ACCEPT_QUEUE);
 	enqueue_child(w, l, c);
-	TRACE(w, c, l, "established", packet_name(kind), "child joins the accept queue");
+	TRACE(w, c, l, "established", packet_name(kind), "child joins the accept queue (inet_csk_complete_hashdance)");
 	if (kind == PKT_DATA)
 		child_data(w, c);
 	acceptor_notify(w, l);
@@ -342,7 +342,7 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 	case SERVER_REQUEST:
 		if (kind == PKT_RST_C) {
 			/* tcp_check_req: RST -> embryonic_reset, the request is dropped */
-			TRACE(w, c, l, "drop", "RST", "RST for a request: dropped (EmbryonicRsts)");
+			TRACE(w, c, l, "drop", "RST", "RST for a request: request dropped (tcp_check_req embryonic_reset)");
 			unlink_request(w, l, c, SERVER_NONE);
 			count(l, CTR_EmbryonicRsts);
 			return;
@@ -403,12 +403,15 @@ void listener_on_synack_timer(struct world *w, struct listener *l, struct conn *
 	                                     l->n, l->msb);
 	/* syn_ack_recalc: expire = num_timeout >= max */
 	if (c->num_timeout >= max) {
-		TRACE(w, c, l, "expire", NULL, "SYN-ACK retries ran out: request dropped silently");
+		TRACE(w, c, l, "expire", NULL, "SYN-ACK retries ran out: request dropped silently (syn_ack_recalc)");
 		unlink_request(w, l, c, SERVER_NONE);
 		return;
 	}
 	c->num_retrans++;
 	count(l, CTR_TCPSynRetrans);
+	TRACE(w, c, l, "timer", "SYN-ACK",
+	      r->synack_timer == SYNACK_TIMER_SHARED_SCAN ? "SYN-ACK timeout: resend (inet_csk_reqsk_queue_prune)"
+	                                                  : "SYN-ACK timeout: resend (reqsk_timer_handler)");
 	send_synack(w, c, false);
 	if (c->num_timeout++ == 0 && c->young) {
 		c->young = false;

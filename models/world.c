@@ -84,6 +84,7 @@ void world_trace(struct world *w, const struct conn *c, const struct listener *l
 		.why = why,
 		.syn_queue = l ? l->syn_queue : 0,
 		.accept_queue = l ? l->accept_queue : 0,
+		.young = l ? l->young : 0,
 	};
 	w->hooks.trace(w->hooks.ctx, &r);
 }

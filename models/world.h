@@ -147,6 +147,7 @@ struct trace_rec {
 	const char *why;          /* the rule and the kernel function, or NULL */
 	uint32_t syn_queue;       /* after the event */
 	uint32_t accept_queue;    /* after the event */
+	uint32_t young;           /* young requests in the SYN queue, after the event */
 };
 
 /* A time-series sample (all listeners summed). */

@@ -174,7 +174,7 @@ void output_trace_hook(void *ctx, const struct trace_rec *r)
 		fprintf(f, ",\"why\":");
 		put_json_string(f, r->why);
 	}
-	fprintf(f, ",\"syn_queue\":%u,\"accept_queue\":%u}\n", r->syn_queue, r->accept_queue);
+	fprintf(f, ",\"syn_queue\":%u,\"young\":%u,\"accept_queue\":%u}\n", r->syn_queue, r->young, r->accept_queue);
 }
 
 void output_series_header(FILE *f)
