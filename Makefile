@@ -98,6 +98,12 @@ $(BUILD)/kcheck: $(KCHECK_SRC) $(BUILD)/config.mk
 run: tcpqsim
 	./tcpqsim run configs/default.json
 
+# PNG and SVG of the default scenario and of the seed experiment under three
+# kernels (gnuplot is installed first when missing)
+plots: $(TCPQSIM_BIN)
+	@TCPQSIM_EXTRA_DEPS=gnuplot sh scripts/deps.sh
+	$(Q)sh plots/plot.sh $(TCPQSIM_BIN) out
+
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in
 # its own build folder.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

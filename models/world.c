@@ -263,7 +263,7 @@ static void on_snapshot(struct world *w)
 		world_schedule(w, &w->snapshot_ev, w->hooks.snapshot_times[w->next_snapshot]);
 }
 
-static void on_sample(struct world *w)
+static void emit_sample(struct world *w)
 {
 	struct sample_rec r;
 	memset(&r, 0, sizeof(r));
@@ -279,6 +279,11 @@ static void on_sample(struct world *w)
 	r.client_established = w->client_established;
 	r.client_syn_sent = w->client_syn_sent;
 	w->hooks.sample(w->hooks.ctx, &r);
+}
+
+static void on_sample(struct world *w)
+{
+	emit_sample(w);
 	world_schedule(w, &w->sample_ev, w->q.now + w->s->sample_interval);
 }
 
@@ -506,7 +511,9 @@ int world_run(struct world *w, volatile int *stop)
 	}
 	if (w->status < 0)
 		rc = -1;
-	/* the end: every attempt still alive is finished, in id order */
+	/* the end: a last sample, then every attempt still alive is finished, in id order */
+	if (s->sample_interval > 0 && w->hooks.sample && w->sample_ev.time != w->q.now)
+		emit_sample(w);
 	w->res.end_time = w->q.now;
 	w->res.events = w->q.fired;
 	w->res.peak_events = w->q.max_live;
