@@ -10,6 +10,7 @@
 #include "sim/commands.h"
 #include "sim/config.h"
 #include "sim/output.h"
+#include "sim/replicate.h"
 #include "sim/report.h"
 #include "sim/runner.h"
 #include "sim/views.h"
@@ -28,6 +29,9 @@ struct run_opts {
 	struct trace_filter filter;
 	sim_time_ns ss_at[MAX_SNAPSHOTS];
 	size_t n_ss;
+	uint64_t replications;    /* --replications R (0: one plain run) */
+	unsigned jobs;            /* -j N worker processes for the replications */
+	bool jobs_set;            /* -j was given */
 };
 
 static int parse_u64_list(const char *s, uint64_t **out, size_t *n)
@@ -142,6 +146,19 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			o->no_series = true;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			o->quiet = true;
+		} else if (strcmp(a, "--replications") == 0) {
+			char *end = NULL;
+			errno = 0;
+			long long r = v ? strtoll(v, &end, 10) : 0;
+			if (!v || !v[0] || *end || errno || r < 1 || r > REPLICATE_MAX)
+				return misuse("--replications: expected an integer from 1 to 100000, got \"%s\"", v ? v : "");
+			o->replications = (uint64_t)r;
+			i++;
+		} else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+			if (!v || replicate_parse_jobs(v, &o->jobs) < 0)
+				return misuse("-j: expected a number of worker processes from 1 to 1024, got \"%s\"", v ? v : "");
+			o->jobs_set = true;
+			i++;
 		} else if (a[0] == '-' && a[1]) {
 			return misuse("unknown option %s", a);
 		} else if (!o->scenario) {
@@ -152,6 +169,12 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 	}
 	if (!o->scenario)
 		return misuse("%s", "run needs a scenario file");
+	if (o->jobs_set && !o->replications)
+		return misuse("%s", "-j goes with --replications R");
+	if (o->replications && (o->attempts || o->trace || o->n_ss || o->nstat))
+		return misuse("%s", "--replications writes summaries only: drop --attempts, --trace, --ss-at and --nstat");
+	if (!o->jobs_set)
+		o->jobs = replicate_default_jobs();
 	if (o->seed_set[0] && o->n_sets < MAX_SETS)
 		o->sets[o->n_sets++] = o->seed_set;
 	return 0;
@@ -204,6 +227,12 @@ int cmd_run(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "%s", o.out_dir);
 	else
 		snprintf(dir, sizeof(dir), "out/%s", ls.name);
+	if (o.replications) {
+		free(o.filter.conns);
+		rc = replicate_command(&ls, o.replications, o.jobs, dir, o.quiet);
+		loaded_scenario_fini(&ls);
+		return rc;
+	}
 	qsort(o.ss_at, o.n_ss, sizeof(o.ss_at[0]), cmp_time);
 	struct view_ctx views = {o.nstat, o.quiet ? NULL : stdout};
 	struct run_request rq = {
@@ -290,8 +319,15 @@ int cmd_profiles(int argc, char **argv)
 		printf("  %-26s %-13s %s\n", name, value, meaning);
 	}
 	printf("\nderived:\n");
-	printf("  %-26s %g s\n", "SYN give-up (defaults)",
-	       (double)profile_syn_giveup_after(r, r->tcp_syn_retries) / 1e9);
+	int syns = 0;
+	sim_time_ns fail = profile_syn_fail_time(r, r->tcp_syn_retries,
+	                                         r->tcp_syn_linear_timeouts > 0 ? r->tcp_syn_linear_timeouts : 0, &syns);
+	printf("  %-26s %g s, after %d SYNs (retransmits_timed_out past %g s)\n", "connect() ETIMEDOUT at", (double)fail / 1e9,
+	       syns, (double)profile_syn_giveup_after(r, r->tcp_syn_retries) / 1e9);
+	sim_time_ns expiry = 0;
+	for (int k = 0; k <= r->tcp_synack_retries; k++)
+		expiry += profile_synack_timeout(r, k);
+	printf("  %-26s %g s\n", "a request expires at", (double)expiry / 1e9);
 	return 0;
 }
 
