@@ -118,9 +118,12 @@ bench: tcpqsim
 test-build: $(TCPQSIM_BIN) $(BUILD)/test-core $(BUILD)/test-prog
 
 # Criterion runs suites in parallel workers; --jobs follows the core count.
+# gnuplot and GNU parallel are installed first too: the plot and sweep
+# suites use them.
 test: test-build
+	@TCPQSIM_EXTRA_DEPS="gnuplot parallel" sh scripts/deps.sh
 	$(BUILD)/test-core --jobs=$$(nproc)
-	TCPQSIM=$(CURDIR)/$(TCPQSIM_BIN) $(BUILD)/test-prog --jobs=$$(nproc)
+	TCPQSIM=$(abspath $(TCPQSIM_BIN)) $(BUILD)/test-prog --jobs=$$(nproc)
 
 clean:
 	rm -rf build build-san tcpqsim out
