@@ -1,21 +1,34 @@
 /* event.h: the pending-event queue.
  *
- * A 4-ary min-heap of entries (time, seq, event) ordered by (time, seq).  The
- * seq is a number the queue hands out at each schedule call, so events due at
- * the same time run in the order they were scheduled and runs are
- * reproducible.  Event nodes live inside the objects that own them:
- * scheduling never allocates (beyond the heap array growing), and cancelling
- * is O(1) and always safe, even for an event that is not pending or from
- * inside a handler.
+ * A 4-ary min-heap of entries (time, seq, event) ordered by (time, seq), plus
+ * FIFO lanes.  The seq is a number the queue hands out at each schedule call,
+ * so events due at the same time run in the order they were scheduled and
+ * runs are reproducible.  Event nodes live inside the objects that own them:
+ * scheduling never allocates (beyond the queue's arrays growing), and
+ * cancelling is O(1) and always safe, even for an event that is not pending or
+ * from inside a handler.
+ *
+ * Lanes: most timers share their delay with many others (a 1 s SYN timer, a
+ * fixed holding time), so for one delay their due times come in
+ * non-decreasing order and a FIFO keeps them sorted.  An event scheduled with a
+ * lane key is appended to that key's lane (a ring buffer) when it is not due
+ * before the lane's newest entry, and goes into the heap otherwise.  Only the
+ * head of each non-empty lane sits in the heap, as an entry carrying the
+ * head's own (time, seq): the firing order is exactly the (time, seq) order,
+ * the same as with the heap alone, while the heap stays small.
  *
  * Cancellation is lazy: a cancelled or rescheduled event leaves a stale entry
  * behind (its seq no longer matches the event's), skipped when it reaches the
- * top.  The heap never touches an event while sifting, only its own array,
- * which keeps the hot path in cache.  When stale entries outnumber live ones
- * the heap is compacted, so its size stays within twice the pending events
- * (plus a constant): memory is bounded by what is in flight.
- * Invariant: ev->pending exactly when one heap entry has entry.seq == ev->seq;
- * live == number of such entries.  The clock (now) never runs backwards.
+ * front of the heap or of its lane.  The heap never touches an event while
+ * sifting, only its own array, which keeps the hot path in cache.  When stale
+ * entries outnumber live ones (plus a constant), the next array growth
+ * compacts the heap and every lane instead, and a lane's ring shrinks when it
+ * runs mostly empty: memory stays within a constant factor of the pending
+ * events plus a constant per lane, bounded by what is in flight.
+ * Invariant: ev->pending exactly when one entry (in the heap or a lane) has
+ * entry.seq == ev->seq; live == number of such entries; each lane is sorted by
+ * (time, seq) and is non-empty exactly when one heap entry stands for its
+ * head.  The clock (now) never runs backwards.
  */
 #ifndef TCPQSIM_EVENT_H
 #define TCPQSIM_EVENT_H
@@ -26,29 +39,67 @@
 
 #include "sim/clock.h"
 
+/* Lanes a queue creates at most; later keys use the heap. */
+#define SIM_QUEUE_MAX_LANES 1024u
+/* Low bits of sim_heap_entry.order naming the lane (1 + index, 0 for none). */
+#define SIM_LANE_BITS 11
+/* Seqs stay below this (2^53: 28 years at 10^7 events/s); beyond, abort. */
+#define SIM_SEQ_LIMIT (UINT64_C(1) << (64 - SIM_LANE_BITS))
+
 struct sim_event {
 	sim_time_ns time; /* when it is due, ns */
-	uint64_t seq;     /* seq of its live heap entry; tie-break by scheduling order */
+	uint64_t seq;     /* seq of its live entry; tie-break by scheduling order */
 	uint32_t pending; /* 1 while scheduled and not yet fired or cancelled */
 	uint16_t kind;    /* owner-defined event kind, for dispatch */
 	uint16_t aux;     /* owner-defined small payload */
 };
 
+/* Ordered by (time, order), which is the (time, seq) order since seqs are
+ * unique.  The lane tag rides in order's low bits to keep entries at three
+ * words: the heap's footprint in cache is what the pop time depends on. */
 struct sim_heap_entry {
+	sim_time_ns time;     /* due time, ns */
+	uint64_t order;       /* seq << SIM_LANE_BITS | (1 + index of the lane whose
+	                       * head this is, or 0 for a direct entry); seq is the
+	                       * event's seq when this entry was made */
+	struct sim_event *ev; /* the event (stale when ev->seq != seq or !ev->pending) */
+};
+
+struct sim_lane_entry {
 	sim_time_ns time;     /* due time, ns */
 	uint64_t seq;         /* the event's seq when this entry was made */
 	struct sim_event *ev; /* the event (stale when ev->seq != seq or !ev->pending) */
 };
 
+/* A FIFO of entries sorted by (time, seq): ring[(head + i) & (cap - 1)] is the
+ * i-th oldest. */
+struct sim_lane {
+	struct sim_lane_entry *ring; /* cap entries, NULL until the first append */
+	uint64_t key;                /* the caller's lane key */
+	sim_time_ns tail;            /* time of the newest entry, ns (meaningless when empty) */
+	uint32_t head;               /* ring index of the oldest entry */
+	uint32_t len;                /* entries, live and stale */
+	uint32_t cap;                /* allocated entries, a power of two, or 0 */
+};
+
 struct sim_queue {
 	struct sim_heap_entry *heap; /* 4-ary heap, heap[0] is the next entry */
-	uint32_t len;                /* entries, live and stale */
-	uint32_t cap;                /* allocated entries */
+	uint32_t len;                /* heap entries, live, stale and lane heads */
+	uint32_t cap;                /* allocated heap entries */
 	uint32_t live;               /* pending events */
 	uint32_t max_live;           /* largest live seen */
+	uint64_t held;               /* entries held, live and stale: heap entries
+	                              * other than lane heads, plus lane entries */
 	uint64_t next_seq;           /* seq handed to the next schedule */
 	uint64_t fired;              /* events popped so far */
 	sim_time_ns now;             /* time of the last popped event, ns */
+	struct sim_lane *lanes;      /* n_lanes lanes, in creation order */
+	uint32_t n_lanes;            /* lanes in use, at most SIM_QUEUE_MAX_LANES */
+	uint32_t lanes_cap;          /* allocated lanes */
+	uint16_t *lane_slots;        /* hash table key -> 1 + lane index, 0 = free;
+	                              * NULL until the first lane */
+	uint64_t bytes;              /* bytes allocated: heap, lanes, lane table */
+	uint64_t max_bytes;          /* largest bytes seen */
 };
 
 /* container_of: the owner of an embedded member. */
@@ -70,9 +121,9 @@ static inline bool sim_event_is_pending(const struct sim_event *ev)
 	return ev->pending != 0;
 }
 
-/* sim_queue_init: an empty queue at time 0.  Returns 0, or -1 when out of
- * memory.  The caller owns q; sim_queue_fini frees what init allocated (and
- * touches no event). */
+/* sim_queue_init: an empty queue at time 0, without lanes.  Returns 0, or -1
+ * when out of memory.  The caller owns q; sim_queue_fini frees what the queue
+ * allocated (heap, lanes) and touches no event. */
 int sim_queue_init(struct sim_queue *q);
 void sim_queue_fini(struct sim_queue *q);
 
@@ -80,9 +131,25 @@ void sim_queue_fini(struct sim_queue *q);
  * is already pending; it then runs after every event already due at t.
  * Borrows ev, which must stay alive until it fires or is cancelled (after a
  * cancel its memory may be reused for another event).  Returns 0, or -1 when
- * the heap cannot grow (out of memory).  A time in the past aborts: the
- * results would be corrupt. */
+ * the heap cannot grow (out of memory; ev is then left as it was).  A time in
+ * the past aborts: the results would be corrupt. */
 int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t);
+
+/* sim_queue_schedule_lane: like sim_queue_schedule, with a hint: events
+ * scheduled with the same lane key (for example the delay in ns) usually come
+ * in non-decreasing time order.  Such an event is appended to the key's lane
+ * in O(1) and the heap holds only the lane's head; an event due before the
+ * lane's newest entry goes into the heap instead.  Any key and any time are
+ * correct: the firing order is exactly the one sim_queue_schedule would give,
+ * and ev may move between lanes and the heap freely.  The first
+ * SIM_QUEUE_MAX_LANES distinct keys get a lane, for the queue's lifetime;
+ * later keys use the heap, so keep keys few (a fixed delay, not a drawn one),
+ * and give each way of computing times its own key (now + d and a rounded
+ * now + d would interleave out of order and fall back to the heap).
+ * Borrows ev as sim_queue_schedule does.  Returns 0, or -1 when out of memory
+ * (ev is then left as it was).  A time in the past aborts. */
+int sim_queue_schedule_lane(struct sim_queue *q, struct sim_event *ev, sim_time_ns t,
+                            uint64_t lane_key);
 
 /* sim_queue_cancel: ev is no longer pending; no-op if it was not. */
 static inline void sim_queue_cancel(struct sim_queue *q, struct sim_event *ev)
@@ -98,10 +165,19 @@ static inline void sim_queue_cancel(struct sim_queue *q, struct sim_event *ev)
 struct sim_event *sim_queue_pop(struct sim_queue *q);
 
 /* sim_queue_peek_time: time of the next pending event, or SIM_TIME_NEVER
- * (drops stale entries from the top). */
+ * (drops stale entries from the front). */
 sim_time_ns sim_queue_peek_time(struct sim_queue *q);
 
-/* sim_queue_check: validate the heap order and the live count.  Returns true
+/* sim_queue_entries: entries the queue holds, live and stale, in the heap and
+ * in the lanes (a lane head counts once).  At least live. */
+uint64_t sim_queue_entries(const struct sim_queue *q);
+
+/* sim_queue_bytes: bytes the queue has allocated now (heap, lanes, lane
+ * table), for memory reports; q->max_bytes is the largest value it took. */
+uint64_t sim_queue_bytes(const struct sim_queue *q);
+
+/* sim_queue_check: validate the heap order, each lane's order and its one
+ * heap entry, the lane table, and the live and held counts.  Returns true
  * when the structure is consistent (for tests). */
 bool sim_queue_check(const struct sim_queue *q);
 
