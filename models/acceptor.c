@@ -102,7 +102,12 @@ static void take(struct world *w, struct listener *l, struct acceptor_worker *wk
 	if (wk) {
 		wk->conn = c;
 		c->held = true;
-		world_schedule(w, &wk->done, w->q.now + draw(w, &a->spec->service, l->index));
+		const struct dist *d = &a->spec->service;
+		if (d->kind == DIST_CONSTANT)
+			world_schedule_lane(w, &wk->done, w->q.now + (sim_time_ns)d->a,
+			                    lane_key(LANE_SERVICE, l->index, (sim_time_ns)d->a));
+		else
+			world_schedule(w, &wk->done, w->q.now + draw(w, d, l->index));
 	}
 }
 

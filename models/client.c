@@ -32,12 +32,24 @@ static sim_time_ns data_rto(const struct world *w, const struct conn *c)
 	return TCP_RTO_MIN_NS + (sim_time_ns)rtt;
 }
 
-static sim_time_ns draw_hold(struct world *w, const struct conn *c)
+/* the holding time: a constant one shares a lane */
+static void arm_hold(struct world *w, struct conn *c)
 {
 	const struct client_pop *p = world_pop_of(w, c);
 	const struct dist *d = &p->after.hold;
-	return d->kind == DIST_CONSTANT ? (sim_time_ns)d->a
-	                                : (sim_time_ns)dist_sample(d, &w->pops[c->pop].client);
+	if (d->kind == DIST_CONSTANT)
+		world_schedule_lane(w, &c->client_timer, w->q.now + (sim_time_ns)d->a,
+		                    lane_key(LANE_HOLD, c->pop, (sim_time_ns)d->a));
+	else
+		set_timer(w, &c->client_timer, w->q.now + (sim_time_ns)dist_sample(d, &w->pops[c->pop].client));
+}
+
+static void arm_read_timeout(struct world *w, struct conn *c)
+{
+	const struct client_pop *p = world_pop_of(w, c);
+	if (p->after.read_timeout != SIM_TIME_NEVER)
+		world_schedule_lane(w, &c->client_deadline, w->q.now + p->after.read_timeout,
+		                    lane_key(LANE_READ_TIMEOUT, c->pop, p->after.read_timeout));
 }
 
 static bool is_connect_failure(enum outcome o)
@@ -201,9 +213,11 @@ void client_start(struct world *w, uint32_t pop, int32_t user, uint32_t app_try,
 	TRACE(w, c, world_listener_of(w, c), "connect", NULL, NULL);
 	net_send(w, c, PKT_SYN, false);
 	/* tcp_connect: the retransmit timer at the initial RTO */
-	set_timer(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto));
+	world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
+	                    lane_key(LANE_SYN_RTO, pop, c->rto));
 	if (p->connect_timeout != SIM_TIME_NEVER)
-		set_timer(w, &c->client_deadline, w->q.now + p->connect_timeout);
+		world_schedule_lane(w, &c->client_deadline, w->q.now + p->connect_timeout,
+		                    lane_key(LANE_CONNECT_TIMEOUT, pop, p->connect_timeout));
 }
 
 void client_on_user(struct world *w, struct user *u)
@@ -246,19 +260,18 @@ static void connected(struct world *w, struct conn *c, bool cookie)
 	switch (p->after.kind) {
 	case AFTER_HOLD:
 		world_resolve(w, c);
-		set_timer(w, &c->client_timer, w->q.now + draw_hold(w, c));
+		arm_hold(w, c);
 		break;
 	case AFTER_REQUEST:
 		net_send(w, c, PKT_DATA, cookie);
 		c->retransmits = 0;
 		c->rto = data_rto(w, c);
-		set_timer(w, &c->client_timer, w->q.now + c->rto);
-		if (p->after.read_timeout != SIM_TIME_NEVER)
-			set_timer(w, &c->client_deadline, w->q.now + p->after.read_timeout);
+		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
+		                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
+		arm_read_timeout(w, c);
 		break;
 	case AFTER_GREETING:
-		if (p->after.read_timeout != SIM_TIME_NEVER)
-			set_timer(w, &c->client_deadline, w->q.now + p->after.read_timeout);
+		arm_read_timeout(w, c);
 		break;
 	}
 }
@@ -317,7 +330,7 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 			sim_queue_cancel(&w->q, &c->client_deadline);
 			TRACE(w, c, world_listener_of(w, c), "served", "DATA", "the server's first bytes arrived");
 			world_resolve(w, c);
-			set_timer(w, &c->client_timer, w->q.now + draw_hold(w, c));
+			arm_hold(w, c);
 		}
 		break;
 	case PKT_DATA_ACK:
@@ -354,7 +367,8 @@ void client_on_timer(struct world *w, struct conn *c)
 		net_send(w, c, PKT_SYN, false);
 		/* tcp_retransmit_timer: linear for tcp_syn_linear_timeouts, then doubling */
 		c->rto = profile_syn_next_rto(&p->rules, p->sysctl.tcp_syn_linear_timeouts, c->retransmits, c->rto);
-		set_timer(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto));
+		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
+		                    lane_key(LANE_SYN_RTO, c->pop, c->rto));
 		return;
 	}
 	case CLIENT_ESTABLISHED:
@@ -373,7 +387,8 @@ void client_on_timer(struct world *w, struct conn *c)
 		c->retransmits++;
 		net_send(w, c, PKT_DATA, c->cookie_isn);
 		c->rto = c->rto * 2 < TCP_RTO_MAX_NS ? c->rto * 2 : TCP_RTO_MAX_NS;
-		set_timer(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto));
+		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
+		                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
 		return;
 	default:
 		return;

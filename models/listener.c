@@ -123,7 +123,9 @@ static void arm_synack_timer(struct world *w, struct listener *l, struct conn *c
 			fire += PROFILE_SCAN_TICK_NS;
 	} else {
 		/* reqsk_queue_hash_req / mod_timer: one timer per request */
-		fire = profile_timer_fire(l->rules, now, delay);
+		world_schedule_lane(w, &c->synack_timer, profile_timer_fire(l->rules, now, delay),
+		                    lane_key(LANE_SYNACK, l->index, delay));
+		return;
 	}
 	world_schedule(w, &c->synack_timer, fire);
 }

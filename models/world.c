@@ -66,6 +66,12 @@ void world_schedule(struct world *w, struct sim_event *ev, sim_time_ns t)
 		world_fail(w);
 }
 
+void world_schedule_lane(struct world *w, struct sim_event *ev, sim_time_ns t, uint64_t key)
+{
+	if (sim_queue_schedule_lane(&w->q, ev, t, key) < 0)
+		world_fail(w);
+}
+
 void world_fail(struct world *w)
 {
 	w->status = -1;
@@ -357,7 +363,7 @@ void world_destroy(struct world *w)
 {
 	if (!w)
 		return;
-	sim_queue_fini(&w->q); /* first: it touches the pending events */
+	sim_queue_fini(&w->q);
 	if (w->listeners)
 		for (uint32_t i = 0; i < w->n_listeners; i++)
 			acceptor_fini(&w->listeners[i].acceptor);
@@ -517,7 +523,7 @@ int world_run(struct world *w, volatile int *stop)
 	w->res.end_time = w->q.now;
 	w->res.events = w->q.fired;
 	w->res.peak_events = w->q.max_live;
-	w->res.peak_bytes = w->conns.bytes + w->packets.bytes + (uint64_t)w->q.cap * sizeof(struct sim_heap_entry);
+	w->res.peak_bytes = w->conns.bytes + w->packets.bytes + w->q.max_bytes;
 	for (uint32_t i = 0; i < w->n_listeners; i++)
 		listener_account(&w->listeners[i], w->q.now);
 	for (struct conn *c = w->live.live_next; c != &w->live; c = c->live_next) {

@@ -131,6 +131,27 @@ void world_set_outcome(struct world *w, struct conn *c, enum outcome o);
 void world_fail(struct world *w); /* out of memory: stop */
 void world_schedule(struct world *w, struct sim_event *ev, sim_time_ns t);
 
+/* Timers of one kind with one fixed delay fire in the order they are armed:
+ * they share a FIFO lane of the event queue (sim_queue_schedule_lane).  The
+ * key names the kind (site), who arms it (population or listener, whose
+ * rules round the time) and the delay. */
+enum lane_site {
+	LANE_SYN_RTO = 1,     /* client SYN timer: profile_timer_fire(now, rto) */
+	LANE_CONNECT_TIMEOUT, /* application connect timeout: now + d */
+	LANE_HOLD,            /* constant holding time: now + d */
+	LANE_DATA_RTO,        /* client data retransmit: profile_timer_fire(now, rto) */
+	LANE_READ_TIMEOUT,    /* read timeout: now + d */
+	LANE_SYNACK,          /* per-request SYN-ACK timer: profile_timer_fire(now, d) */
+	LANE_SERVICE,         /* constant service time: now + d */
+};
+
+static inline uint64_t lane_key(enum lane_site site, uint32_t who, sim_time_ns delay)
+{
+	return ((uint64_t)site << 56) | ((uint64_t)(who & 0xff) << 48) | ((uint64_t)delay & ((1ULL << 48) - 1));
+}
+
+void world_schedule_lane(struct world *w, struct sim_event *ev, sim_time_ns t, uint64_t key);
+
 static inline struct listener *world_listener_of(struct world *w, const struct conn *c)
 {
 	return &w->listeners[c->listener];
