@@ -95,6 +95,15 @@ static void client_done(struct world *w, struct conn *c)
 	}
 }
 
+/* the socket leaves FIN_WAIT1 for good */
+static void closing_to_gone(struct world *w, struct conn *c)
+{
+	sim_queue_cancel(&w->q, &c->client_timer);
+	if (c->client_state == CLIENT_CLOSING)
+		w->client_closing--;
+	c->client_state = CLIENT_GONE;
+}
+
 static void leave_established(struct world *w, struct conn *c)
 {
 	if (c->counted_established) {
@@ -112,7 +121,7 @@ static void client_gone(struct world *w, struct conn *c)
 		w->client_syn_sent--;
 	leave_established(w, c);
 	bool was_open = c->client_state != CLIENT_CLOSING;
-	c->client_state = CLIENT_GONE;
+	closing_to_gone(w, c);
 	if (was_open)
 		client_done(w, c);
 }
@@ -125,28 +134,32 @@ static void connect_failed(struct world *w, struct conn *c, enum outcome o, cons
 	client_gone(w, c);
 }
 
-/* the application closes a connected socket: FIN; the socket lingers while
- * the server still holds a request for it (it answers SYN-ACKs) */
+/* the application closes a connected socket: FIN.  The socket stays in
+ * FIN_WAIT1, retransmitting the FIN (tcp_retransmit_timer, up to
+ * tcp_orphan_retries) and answering SYN-ACKs, until the server acknowledges
+ * the FIN or resets; each copy is a client segment that can complete a
+ * request whose ACK was dropped */
 static void graceful_close(struct world *w, struct conn *c)
 {
+	const struct client_pop *p = world_pop_of(w, c);
 	sim_queue_cancel(&w->q, &c->client_timer);
 	sim_queue_cancel(&w->q, &c->client_deadline);
 	leave_established(w, c);
+	c->client_state = CLIENT_CLOSING;
+	w->client_closing++;
+	TRACE(w, c, world_listener_of(w, c), "close", "FIN", "the application closed the connection (tcp_close)");
 	net_send(w, c, PKT_FIN, c->cookie_isn);
-	if (c->server_state == SERVER_REQUEST) {
-		c->client_state = CLIENT_CLOSING;
-	} else {
-		c->client_state = CLIENT_GONE;
-	}
-	TRACE(w, c, world_listener_of(w, c), "close", NULL, "the application closed the connection");
+	c->retransmits = 0;
+	c->rto = data_rto(w, c);
+	world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
+	                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
 	client_done(w, c);
 }
 
 void client_server_left_request(struct world *w, struct conn *c)
 {
 	(void)w;
-	if (c->client_state == CLIENT_CLOSING)
-		c->client_state = CLIENT_GONE;
+	(void)c;
 }
 
 void client_start(struct world *w, uint32_t pop, int32_t user, uint32_t app_try, sim_time_ns started)
@@ -316,7 +329,7 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 			client_gone(w, c);
 			break;
 		case CLIENT_CLOSING:
-			c->client_state = CLIENT_GONE;
+			closing_to_gone(w, c);
 			break;
 		case CLIENT_GONE:
 			break;
@@ -334,6 +347,11 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 		}
 		break;
 	case PKT_DATA_ACK:
+		if (c->client_state == CLIENT_CLOSING) {
+			/* the FIN is acknowledged: FIN_WAIT2, then gone */
+			closing_to_gone(w, c);
+			break;
+		}
 		if (c->client_state == CLIENT_ESTABLISHED && !c->request_acked) {
 			c->request_acked = true;
 			if (!c->resolved)
@@ -386,6 +404,22 @@ void client_on_timer(struct world *w, struct conn *c)
 		}
 		c->retransmits++;
 		net_send(w, c, PKT_DATA, c->cookie_isn);
+		c->rto = c->rto * 2 < TCP_RTO_MAX_NS ? c->rto * 2 : TCP_RTO_MAX_NS;
+		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
+		                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
+		return;
+	case CLIENT_CLOSING:
+		/* the FIN was not acknowledged: retransmit it, or give up */
+		/* tcp_orphan_retries(): the sysctl, 0 meaning 8 */
+		int orphan_retries = p->sysctl.tcp_orphan_retries ? p->sysctl.tcp_orphan_retries : 8;
+		if (c->retransmits >= orphan_retries) {
+			TRACE(w, c, world_listener_of(w, c), "expire", "FIN", "FIN retries ran out (tcp_orphan_retries)");
+			closing_to_gone(w, c);
+			return;
+		}
+		c->retransmits++;
+		TRACE(w, c, world_listener_of(w, c), "timer", "FIN", "FIN timeout: retransmit (tcp_retransmit_timer)");
+		net_send(w, c, PKT_FIN, c->cookie_isn);
 		c->rto = c->rto * 2 < TCP_RTO_MAX_NS ? c->rto * 2 : TCP_RTO_MAX_NS;
 		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
 		                    lane_key(LANE_DATA_RTO, c->pop, c->rto));

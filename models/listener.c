@@ -334,6 +334,8 @@ static void complete_request(struct world *w, struct listener *l, struct conn *c
 	TRACE(w, c, l, "established", packet_name(kind), "child joins the accept queue (inet_csk_complete_hashdance)");
 	if (kind == PKT_DATA)
 		child_data(w, c);
+	else if (kind == PKT_FIN)
+		net_send(w, c, PKT_DATA_ACK, false); /* the FIN is acknowledged: CLOSE_WAIT */
 	acceptor_notify(w, l);
 }
 
@@ -357,10 +359,14 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 			child_data(w, c);
 		else if (kind == PKT_DATA)
 			net_send(w, c, PKT_DATA_ACK, false);
-		else if (kind == PKT_FIN)
+		else if (kind == PKT_FIN) {
 			TRACE(w, c, l, "deliver", "FIN", "client closed: the child keeps its slot (CLOSE_WAIT)");
+			net_send(w, c, PKT_DATA_ACK, false);
+		}
 		return;
 	case SERVER_CLOSED:
+		if (kind == PKT_FIN)
+			net_send(w, c, PKT_DATA_ACK, false);
 		return;
 	default:
 		break;
@@ -382,9 +388,11 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 				return;
 			}
 			enqueue_child(w, l, c);
-			TRACE(w, c, l, "established", packet_name(kind), "valid syncookie: child joins the accept queue");
+			TRACE(w, c, l, "established", packet_name(kind), "valid syncookie: child joins the accept queue (cookie_v4_check)");
 			if (kind == PKT_DATA)
 				child_data(w, c);
+			else if (kind == PKT_FIN)
+				net_send(w, c, PKT_DATA_ACK, false);
 			acceptor_notify(w, l);
 			return;
 		}

@@ -72,6 +72,7 @@ struct path_spec {
 struct client_sysctl {
 	int tcp_syn_retries;         /* SYN retransmits before ETIMEDOUT (0: sim-only, one SYN) */
 	int tcp_syn_linear_timeouts; /* retransmits at the initial RTO (6.5+) */
+	int tcp_orphan_retries;      /* FIN retransmits of a closed socket; 0 means 8 */
 };
 
 struct client_pop {

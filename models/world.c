@@ -461,6 +461,12 @@ static void dispatch(struct world *w, struct sim_event *ev)
 	}
 }
 
+/* any client socket still in FIN_WAIT1 (its FIN retransmits are still to come) */
+static bool clients_closing(const struct world *w)
+{
+	return w->client_closing > 0;
+}
+
 /* any request still in a SYN queue (its SYN-ACKs and expiry are still to come) */
 static bool requests_pending(const struct world *w)
 {
@@ -508,7 +514,8 @@ int world_run(struct world *w, volatile int *stop)
 			w->end_ev.aux = 1;
 			world_schedule(w, &w->end_ev, cap);
 		}
-		if (w->arrivals_done && w->unresolved == 0 && !requests_pending(w))
+		if (w->arrivals_done && w->unresolved == 0 && !requests_pending(w) && w->live_packets == 0 &&
+		    w->client_established == 0 && !clients_closing(w))
 			break;
 		if (stop && (++polled & 4095) == 0 && *stop) {
 			rc = 1;

@@ -87,6 +87,7 @@ struct world {
 	uint64_t pending_retries;      /* application retries scheduled, not started */
 	uint64_t client_syn_sent;      /* client sockets in SYN_SENT */
 	uint64_t client_established;   /* client sockets that believe they are connected */
+	uint64_t client_closing;       /* client sockets in FIN_WAIT1 */
 	uint64_t live_conns;
 	uint64_t live_packets;
 	struct sim_event end_ev;

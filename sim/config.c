@@ -10,9 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/world.h"
+
 #define NS_PER_MS 1e6
 #define NS_PER_S 1e9
-#define BIG 1e12
+/* Every time a scenario gives stays under MAX_NS (about 3.2 years), so that
+ * sums of a few of them fit in sim_time_ns (int64 ns, up to 9.2e18). */
+#define MAX_NS 1e17
+#define MAX_S (MAX_NS / NS_PER_S)
+#define MAX_MS (MAX_NS / NS_PER_MS)
+/* the smallest non-zero arrival rate: a Poisson gap of 1/rate stays in range */
+#define MIN_RATE 1e-6
 
 struct cfg {
 	struct jr *r;
@@ -47,8 +55,36 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* the most a replay or empirical file may hold */
+#define NUMBERS_MAX_BYTES ((size_t)1 << 30)
+#define NUMBERS_MAX_COUNT ((size_t)100000000)
+
+#define NUMBERS_LINE_MAX 65536
+
+/* one line of f into buf (NUL-terminated, the newline kept): returns its
+ * length, 0 at the end of the file, -1 for a line of cap - 1 bytes or more,
+ * -2 for a NUL byte */
+static long read_line(FILE *f, char *buf, size_t cap)
+{
+	size_t k = 0;
+	int ch;
+	while ((ch = getc(f)) != EOF) {
+		if (ch == '\0')
+			return -2;
+		if (k + 1 >= cap)
+			return -1;
+		buf[k++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	buf[k] = '\0';
+	return (long)k;
+}
+
 /* read one column (1-based, or named by a header line) of numbers from a
- * text or CSV file; '#' lines and blank lines are skipped */
+ * text or CSV file; '#' lines and blank lines are skipped.  A file that is
+ * not text (a NUL byte: /dev/zero), larger than NUMBERS_MAX_BYTES (an
+ * endless stream) or with more than NUMBERS_MAX_COUNT numbers is refused. */
 static double *read_numbers(struct cfg *c, const char *key, const char *file, const cJSON *column, size_t *n_out)
 {
 	char path[4096];
@@ -67,13 +103,30 @@ static double *read_numbers(struct cfg *c, const char *key, const char *file, co
 		col = (long)column->valuedouble;
 	else if (column && cJSON_IsString(column))
 		col_name = column->valuestring;
-	size_t cap = 1024, n = 0;
+	size_t cap = 1024, n = 0, bytes = 0;
 	double *v = malloc(cap * sizeof(*v));
-	char line[4096];
+	char *line = malloc(NUMBERS_LINE_MAX);
 	long lineno = 0;
 	bool header_done = col_name == NULL;
-	while (v && fgets(line, sizeof(line), f)) {
+	bool past_header = false; /* the first line that is not a comment may be a header */
+	long got;
+	errno = 0;
+	while (v && line && (got = read_line(f, line, NUMBERS_LINE_MAX)) != 0) {
 		lineno++;
+		if (got == -2) {
+			jr_fail(c->r, key, "expected a text file, got a NUL byte at %s:%ld", path, lineno);
+			break;
+		}
+		if (got == -1) {
+			jr_fail(c->r, key, "expected lines under %d bytes, got a longer one at %s:%ld", NUMBERS_LINE_MAX, path,
+			        lineno);
+			break;
+		}
+		bytes += (size_t)got;
+		if (bytes > NUMBERS_MAX_BYTES) {
+			jr_fail(c->r, key, "expected a file under %zu MiB, got more in %s", NUMBERS_MAX_BYTES >> 20, path);
+			break;
+		}
 		char *s = line;
 		while (*s == ' ' || *s == '\t')
 			s++;
@@ -104,9 +157,16 @@ static double *read_numbers(struct cfg *c, const char *key, const char *file, co
 		errno = 0;
 		double x = strtod(fields[col - 1], &end);
 		if (!end || *end || errno || !isfinite(x) || x < 0) {
-			if (n == 0 && lineno == 1 && !col_name)
+			if (n == 0 && !past_header && !col_name) {
+				past_header = true;
 				continue; /* a header line */
-			jr_fail(c->r, key, "expected a non-negative number at %s:%ld, got \"%s\"", path, lineno, fields[col - 1]);
+			}
+			jr_fail(c->r, key, "expected a non-negative number at %s:%ld, got \"%.40s\"", path, lineno,
+			        fields[col - 1]);
+			break;
+		}
+		if (n == NUMBERS_MAX_COUNT) {
+			jr_fail(c->r, key, "expected at most %zu numbers in %s", NUMBERS_MAX_COUNT, path);
 			break;
 		}
 		if (n == cap) {
@@ -120,12 +180,21 @@ static double *read_numbers(struct cfg *c, const char *key, const char *file, co
 			cap *= 2;
 		}
 		v[n++] = x;
+		errno = 0;
 	}
+	int read_errno = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
+	if (!line) {
+		free(v);
+		v = NULL;
+	}
+	free(line);
 	if (!v) {
 		jr_fail(c->r, key, "out of memory reading %s", path);
 		return NULL;
 	}
+	if (!c->r->failed && read_errno)
+		jr_fail(c->r, key, "expected a readable file, got \"%s\" (%s)", path, strerror(read_errno));
 	if (c->r->failed) {
 		free(v);
 		return NULL;
@@ -142,6 +211,28 @@ static double *read_numbers(struct cfg *c, const char *key, const char *file, co
 /* ---- distributions ---------------------------------------------------- */
 
 static const char *const dist_kinds[] = {"constant", "exponential", "uniform", "normal", "lognormal", "empirical", NULL};
+
+/* the largest draw a distribution can give in practice, in its own unit: the
+ * generators draw from 32-bit uniforms, so an exponential stays under 23
+ * means and a Gaussian under 10 standard deviations */
+static double dist_reach(const struct dist *d)
+{
+	switch (d->kind) {
+	case DIST_CONSTANT:
+		return d->a;
+	case DIST_EXPONENTIAL:
+		return 23 * d->a;
+	case DIST_UNIFORM:
+		return d->b;
+	case DIST_NORMAL:
+		return d->a + 10 * d->b;
+	case DIST_LOGNORMAL:
+		return d->a * exp(10 * d->b);
+	case DIST_EMPIRICAL:
+		return d->n_values ? d->values[d->n_values - 1] : 0;
+	}
+	return d->a;
+}
 
 /* D: a number, or {"kind": ...}; values in the key's unit, scaled to ns */
 static struct dist read_dist(struct cfg *c, const cJSON *in, cJSON *out, const char *key, double def, double scale,
@@ -166,7 +257,8 @@ static struct dist read_dist(struct cfg *c, const cJSON *in, cJSON *out, const c
 	cJSON *o = add_obj(out, key);
 	int kind = jr_enum(r, v, o, "kind", dist_kinds, -1);
 	if (kind < 0 && !r->failed)
-		jr_fail(r, "kind", "expected one of constant, exponential, uniform, normal, lognormal, empirical");
+		jr_fail(r, "kind", "expected \"constant\", \"exponential\", \"uniform\", \"normal\", \"lognormal\" or "
+		                   "\"empirical\", got nothing");
 	switch (kind) {
 	case DIST_CONSTANT: {
 		static const char *const k[] = {"kind", "value", NULL};
@@ -242,6 +334,12 @@ static struct dist read_dist(struct cfg *c, const cJSON *in, cJSON *out, const c
 	}
 	default:
 		break;
+	}
+	/* every draw must fit in sim_time_ns with room to add it to a time */
+	if (!r->failed && dist_reach(&d) > MAX_NS) {
+		const char *unit = scale == NS_PER_S ? "s" : "ms";
+		jr_fail(r, NULL, "expected draws under %g %s (about 3 years), got a %s distribution reaching about %.3g %s",
+		        MAX_NS / scale, unit, dist_kinds[d.kind], dist_reach(&d) / scale, unit);
 	}
 	jr_pop(r, mark);
 	return d;
@@ -438,9 +536,9 @@ static void read_stalls(struct cfg *c, const cJSON *in, cJSON *out, struct accep
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToArray(arr, o);
 		struct stall *s = &a->stalls[a->n_stalls++];
-		s->start = (sim_time_ns)(jr_number(r, e, o, "at_s", 0, 0, BIG) * NS_PER_S);
-		s->length = (sim_time_ns)(jr_number(r, e, o, "for_s", 0, 1e-9, BIG) * NS_PER_S);
-		s->every = (sim_time_ns)(jr_number(r, e, o, "every_s", 0, 0, BIG) * NS_PER_S);
+		s->start = (sim_time_ns)(jr_number(r, e, o, "at_s", 0, 0, MAX_S) * NS_PER_S);
+		s->length = (sim_time_ns)(jr_number(r, e, o, "for_s", 0, 1e-6, MAX_S) * NS_PER_S);
+		s->every = (sim_time_ns)(jr_number(r, e, o, "every_s", 0, 0, MAX_S) * NS_PER_S);
 		if (!r->failed && s->every && s->every <= s->length)
 			jr_fail(r, "every_s", "expected a period longer than for_s");
 		jr_pop(r, m2);
@@ -467,7 +565,7 @@ static void read_acceptor(struct cfg *c, const cJSON *in, cJSON *out, struct acc
 		jr_check_keys(r, o, k);
 		if (!cJSON_GetObjectItemCaseSensitive(o, "rate_per_s"))
 			jr_fail(r, "rate_per_s", "expected a number (accepts per second), got nothing");
-		a->rate_per_s = jr_number(r, o, ao, "rate_per_s", 1, 1e-6, 1e9);
+		a->rate_per_s = jr_number(r, o, ao, "rate_per_s", 1, MIN_RATE, 1e9);
 		a->exponential = jr_enum(r, o, ao, "process", process_names, 0) == 1;
 		break;
 	}
@@ -475,14 +573,14 @@ static void read_acceptor(struct cfg *c, const cJSON *in, cJSON *out, struct acc
 		static const char *const k[] = {"kind", "count", "service_ms", "stalls", NULL};
 		jr_check_keys(r, o, k);
 		a->workers = (uint32_t)jr_int(r, o, ao, "count", 1, 1, 1000000);
-		a->service = read_dist(c, o, ao, "service_ms", 10, NS_PER_MS, BIG);
+		a->service = read_dist(c, o, ao, "service_ms", 10, NS_PER_MS, MAX_MS);
 		break;
 	}
 	case ACCEPTOR_EVENT_LOOP: {
 		static const char *const k[] = {"kind", "batch", "wake_latency_ms", "stalls", NULL};
 		jr_check_keys(r, o, k);
 		a->batch = (uint32_t)jr_int(r, o, ao, "batch", 16, 1, 1000000);
-		a->wake_latency = read_dist(c, o, ao, "wake_latency_ms", 0.05, NS_PER_MS, BIG);
+		a->wake_latency = read_dist(c, o, ao, "wake_latency_ms", 0.05, NS_PER_MS, MAX_MS);
 		break;
 	}
 	}
@@ -565,9 +663,13 @@ static void read_phases(struct cfg *c, const cJSON *in, cJSON *out, struct arriv
 		jr_check_keys(r, e, k);
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToArray(arr, o);
-		p[i].start = (sim_time_ns)(jr_number(r, e, o, "at_s", 0, 0, BIG) * NS_PER_S);
+		p[i].start = (sim_time_ns)(jr_number(r, e, o, "at_s", 0, 0, MAX_S) * NS_PER_S);
 		p[i].rate_from = jr_number(r, e, o, "rate_per_s", 0, 0, 1e9);
 		p[i].rate_to = jr_number(r, e, o, "ramp_to_per_s", p[i].rate_from, 0, 1e9);
+		if (!r->failed && p[i].rate_from > 0 && p[i].rate_from < MIN_RATE)
+			jr_fail(r, "rate_per_s", "expected 0 or a rate of at least %g per second, got %g", MIN_RATE, p[i].rate_from);
+		if (!r->failed && p[i].rate_to > 0 && p[i].rate_to < MIN_RATE)
+			jr_fail(r, "ramp_to_per_s", "expected 0 or a rate of at least %g per second, got %g", MIN_RATE, p[i].rate_to);
 		if (!r->failed && i > 0 && p[i].start <= p[i - 1].start)
 			jr_fail(r, "at_s", "expected phases in increasing at_s order");
 		jr_pop(r, m2);
@@ -591,7 +693,7 @@ static void read_arrival(struct cfg *c, const cJSON *in, cJSON *out, struct arri
 		static const char *const k[] = {"kind", "rate_per_s", NULL};
 		jr_check_keys(r, o, k);
 		a->kind = kind == AK_CONSTANT ? ARRIVAL_CONSTANT : ARRIVAL_POISSON;
-		a->rate_per_s = jr_number(r, o, ao, "rate_per_s", 10, 1e-9, 1e9);
+		a->rate_per_s = jr_number(r, o, ao, "rate_per_s", 10, MIN_RATE, 1e9);
 		break;
 	}
 	case AK_BURST: {
@@ -599,8 +701,8 @@ static void read_arrival(struct cfg *c, const cJSON *in, cJSON *out, struct arri
 		jr_check_keys(r, o, k);
 		a->kind = ARRIVAL_BURST;
 		a->count = (uint32_t)jr_int(r, o, ao, "count", 100, 1, 100000000);
-		a->at = (sim_time_ns)(jr_number(r, o, ao, "at_s", 0, 0, BIG) * NS_PER_S);
-		a->every = (sim_time_ns)(jr_number(r, o, ao, "every_s", 0, 0, BIG) * NS_PER_S);
+		a->at = (sim_time_ns)(jr_number(r, o, ao, "at_s", 0, 0, MAX_S) * NS_PER_S);
+		a->every = (sim_time_ns)(jr_number(r, o, ao, "every_s", 0, 0, MAX_S) * NS_PER_S);
 		if (!r->failed && a->at >= duration)
 			jr_fail(r, "at_s", "expected a time before duration_s (%g s), got %g", (double)duration / NS_PER_S,
 			        (double)a->at / NS_PER_S);
@@ -611,7 +713,7 @@ static void read_arrival(struct cfg *c, const cJSON *in, cJSON *out, struct arri
 		jr_check_keys(r, o, k);
 		a->kind = ARRIVAL_CLOSED_LOOP;
 		a->users = (uint32_t)jr_int(r, o, ao, "users", 10, 1, 10000000);
-		a->think = read_dist(c, o, ao, "think_ms", 1000, NS_PER_MS, BIG);
+		a->think = read_dist(c, o, ao, "think_ms", 1000, NS_PER_MS, MAX_MS);
 		break;
 	}
 	case AK_SCHEDULE: {
@@ -626,9 +728,9 @@ static void read_arrival(struct cfg *c, const cJSON *in, cJSON *out, struct arri
 		static const char *const k[] = {"kind", "rate_per_s", "on_s", "off_s", NULL};
 		jr_check_keys(r, o, k);
 		a->kind = ARRIVAL_SCHEDULE;
-		double rate = jr_number(r, o, ao, "rate_per_s", 10, 1e-9, 1e9);
-		double on = jr_number(r, o, ao, "on_s", 1, 1e-6, BIG);
-		double off = jr_number(r, o, ao, "off_s", 1, 0, BIG);
+		double rate = jr_number(r, o, ao, "rate_per_s", 10, MIN_RATE, 1e9);
+		double on = jr_number(r, o, ao, "on_s", 1, 1e-6, MAX_S);
+		double off = jr_number(r, o, ao, "off_s", 1, 0, MAX_S);
 		if (r->failed)
 			break;
 		double cycles = ceil((double)duration / NS_PER_S / (on + off));
@@ -640,12 +742,13 @@ static void read_arrival(struct cfg *c, const cJSON *in, cJSON *out, struct arri
 		struct rate_phase *p = own(c, n * sizeof(*p));
 		if (!p)
 			break;
+		/* in whole ns, so that the phases stay sorted whatever the rounding */
+		sim_time_ns on_ns = (sim_time_ns)(on * NS_PER_S), off_ns = (sim_time_ns)(off * NS_PER_S);
 		for (size_t i = 0; i < n; i++) {
-			double t = (double)(i / 2) * (on + off) + (i % 2 ? on : 0);
-			p[i].start = (sim_time_ns)(t * NS_PER_S);
+			p[i].start = (sim_time_ns)(i / 2) * (on_ns + off_ns) + (i % 2 ? on_ns : 0);
 			p[i].rate_from = p[i].rate_to = i % 2 ? 0 : rate;
 		}
-		if (off == 0)
+		if (off_ns == 0)
 			n = 1;
 		a->phases = p;
 		a->n_phases = (uint32_t)n;
@@ -674,6 +777,12 @@ static void read_arrival(struct cfg *c, const cJSON *in, cJSON *out, struct arri
 		if (!v)
 			break;
 		qsort(v, n, sizeof(*v), cmp_double);
+		if (v[n - 1] * (unit ? NS_PER_MS : NS_PER_S) > MAX_NS) {
+			jr_fail(r, "file", "expected arrival times under %g %s (about 3 years), got %g", unit ? MAX_MS : MAX_S,
+			        units[unit], v[n - 1]);
+			free(v);
+			break;
+		}
 		sim_time_ns *t = own(c, n * sizeof(*t));
 		if (t)
 			for (size_t i = 0; i < n; i++)
@@ -700,13 +809,13 @@ static void read_after(struct cfg *c, const cJSON *in, cJSON *out, struct after_
 	if (a->kind == AFTER_HOLD) {
 		static const char *const k[] = {"kind", "hold_s", NULL};
 		jr_check_keys(r, o, k);
-		a->hold = read_dist(c, o, ao, "hold_s", 1, NS_PER_S, BIG);
+		a->hold = read_dist(c, o, ao, "hold_s", 1, NS_PER_S, MAX_S);
 		a->read_timeout = SIM_TIME_NEVER;
 	} else {
 		static const char *const k[] = {"kind", "hold_s", "read_timeout_s", NULL};
 		jr_check_keys(r, o, k);
-		a->hold = read_dist(c, o, ao, "hold_s", 1, NS_PER_S, BIG);
-		double rt = jr_nullable_number(r, o, ao, "read_timeout_s", a->kind == AFTER_GREETING ? 10 : NAN, 1e-6, BIG);
+		a->hold = read_dist(c, o, ao, "hold_s", 1, NS_PER_S, MAX_S);
+		double rt = jr_nullable_number(r, o, ao, "read_timeout_s", a->kind == AFTER_GREETING ? 10 : NAN, 1e-6, MAX_S);
 		a->read_timeout = isnan(rt) ? SIM_TIME_NEVER : (sim_time_ns)(rt * NS_PER_S);
 	}
 	jr_pop(r, mark);
@@ -733,6 +842,25 @@ static void read_path(struct cfg *c, const cJSON *in, cJSON *out, struct path_sp
 	jr_pop(r, mark);
 }
 
+/* the longest one attempt of p can last, retries included, ns, as a double:
+ * it bounds scenario_default_drain's integer arithmetic (which uses the
+ * smaller dist_max_hint), so that the default drain cannot overflow */
+static double attempt_span(const struct client_pop *p)
+{
+	double rto_max = 120 * NS_PER_S;
+	double t = (double)profile_syn_giveup_after(&p->rules, p->sysctl.tcp_syn_retries) + rto_max;
+	if (p->connect_timeout != SIM_TIME_NEVER && (double)p->connect_timeout < t)
+		t = (double)p->connect_timeout;
+	if (p->after.kind == AFTER_REQUEST && p->after.read_timeout == SIM_TIME_NEVER)
+		t += (double)profile_model_timeout(200 * SIM_NS_PER_MS, 15) + rto_max;
+	else if (p->after.kind != AFTER_HOLD && p->after.read_timeout != SIM_TIME_NEVER)
+		t += (double)p->after.read_timeout;
+	t += dist_reach(&p->path.delay_to_server) + dist_reach(&p->path.delay_to_client);
+	if (p->app_retries)
+		t = t * (p->app_retries + 1.0) + dist_reach(&p->app_backoff) * p->app_retries;
+	return t;
+}
+
 static void read_pop(struct cfg *c, const cJSON *in, cJSON *out, struct client_pop *p, const cJSON *root,
                      sim_time_ns duration, int index)
 {
@@ -757,7 +885,7 @@ static void read_pop(struct cfg *c, const cJSON *in, cJSON *out, struct client_p
 	p->rules = *kr;
 	const cJSON *sc = jr_object(r, in, "sysctl");
 	size_t m2 = jr_push(r, "sysctl", 0);
-	static const char *const ks[] = {"tcp_syn_retries", "tcp_syn_linear_timeouts", NULL};
+	static const char *const ks[] = {"tcp_syn_retries", "tcp_syn_linear_timeouts", "tcp_orphan_retries", NULL};
 	jr_check_keys(r, sc, ks);
 	cJSON *sco = add_obj(out, "sysctl");
 	p->sysctl.tcp_syn_retries = (int)jr_int(r, sc, sco, "tcp_syn_retries", kr->tcp_syn_retries, 0, 127);
@@ -770,11 +898,12 @@ static void read_pop(struct cfg *c, const cJSON *in, cJSON *out, struct client_p
 		p->sysctl.tcp_syn_linear_timeouts =
 		    (int)jr_int(r, sc, sco, "tcp_syn_linear_timeouts", kr->tcp_syn_linear_timeouts, 0, 127);
 	}
+	p->sysctl.tcp_orphan_retries = (int)jr_int(r, sc, sco, "tcp_orphan_retries", 0, 0, 255);
 	jr_pop(r, m2);
 	read_rules(c, in, out, &p->rules, false);
 	p->rules.profile = kr->profile;
 	read_arrival(c, in, out, &p->arrival, duration);
-	double ct = jr_nullable_number(r, in, out, "connect_timeout_s", NAN, 1e-6, BIG);
+	double ct = jr_nullable_number(r, in, out, "connect_timeout_s", NAN, 1e-6, MAX_S);
 	p->connect_timeout = isnan(ct) ? SIM_TIME_NEVER : (sim_time_ns)(ct * NS_PER_S);
 	read_after(c, in, out, &p->after);
 	/* the population's own network, else the scenario's */
@@ -788,8 +917,13 @@ static void read_pop(struct cfg *c, const cJSON *in, cJSON *out, struct client_p
 	jr_check_keys(r, ar, ka);
 	cJSON *aro = add_obj(out, "app_retry");
 	p->app_retries = (uint32_t)jr_int(r, ar, aro, "retries", 0, 0, 100);
-	p->app_backoff = read_dist(c, ar, aro, "backoff_ms", 0, NS_PER_MS, BIG);
+	p->app_backoff = read_dist(c, ar, aro, "backoff_ms", 0, NS_PER_MS, MAX_MS);
 	jr_pop(r, m3);
+	if (!r->failed && attempt_span(p) > MAX_NS)
+		jr_fail(r, p->app_retries ? "app_retry" : NULL,
+		        "expected an attempt to end within %g s (about 3 years) with its retries and timeouts, got up "
+		        "to %.3g s",
+		        MAX_S, attempt_span(p) / NS_PER_S);
 }
 
 static void read_flood(struct cfg *c, const cJSON *root, cJSON *out, struct scenario *s)
@@ -820,9 +954,9 @@ static void read_flood(struct cfg *c, const cJSON *root, cJSON *out, struct scen
 	p->after.hold = dist_constant(0);
 	p->app_backoff = dist_constant(0);
 	int kind = jr_enum(r, f, fo, "kind", kinds, 1);
-	double rate = jr_number(r, f, fo, "rate_per_s", 1000, 1e-9, 1e9);
-	double from = jr_number(r, f, fo, "from_s", 0, 0, BIG);
-	double until = jr_number(r, f, fo, "until_s", (double)s->duration / NS_PER_S, 0, BIG);
+	double rate = jr_number(r, f, fo, "rate_per_s", 1000, MIN_RATE, 1e9);
+	double from = jr_number(r, f, fo, "from_s", 0, 0, MAX_S);
+	double until = jr_number(r, f, fo, "until_s", (double)s->duration / NS_PER_S, 0, MAX_S);
 	if (!r->failed && until <= from)
 		jr_fail(r, "until_s", "expected until_s > from_s");
 	if (!r->failed) {
@@ -1003,4 +1137,131 @@ void loaded_scenario_fini(struct loaded_scenario *ls)
 		free(ls->blocks);
 		ls->blocks = n;
 	}
+}
+
+/* ---- what a run would cost ----------------------------------------------- */
+
+/* the first tries of population p during [0, duration) */
+static double pop_first_tries(const struct client_pop *p, double dur_s, double life_s, double *peak)
+{
+	const struct arrival_spec *a = &p->arrival;
+	double n = 0, rate = 0;
+	switch (a->kind) {
+	case ARRIVAL_CONSTANT:
+	case ARRIVAL_POISSON:
+		n = a->rate_per_s * dur_s;
+		rate = a->rate_per_s;
+		break;
+	case ARRIVAL_BURST: {
+		double bursts = 1, at = (double)a->at / NS_PER_S;
+		if (a->every > 0 && dur_s > at)
+			bursts = floor((dur_s - at) / ((double)a->every / NS_PER_S)) + 1;
+		n = (double)a->count * bursts;
+		/* bursts whose connections overlap */
+		double overlap = a->every > 0 ? ceil(life_s / ((double)a->every / NS_PER_S)) : 1;
+		*peak = (double)a->count * fmin(bursts, fmax(overlap, 1));
+		return n;
+	}
+	case ARRIVAL_CLOSED_LOOP: {
+		/* a user's cycle is at least its think time and a round trip */
+		double rtt = (dist_mean(&p->path.delay_to_server) + dist_mean(&p->path.delay_to_client)) / NS_PER_S;
+		double cycle = fmax(dist_mean(&a->think) / NS_PER_S + rtt, 1e-6);
+		n = (double)a->users * (dur_s / cycle + 1);
+		*peak = (double)a->users;
+		return n;
+	}
+	case ARRIVAL_SCHEDULE:
+		for (uint32_t i = 0; i < a->n_phases; i++) {
+			const struct rate_phase *ph = &a->phases[i];
+			double t0 = (double)ph->start / NS_PER_S;
+			double t1 = i + 1 < a->n_phases ? (double)a->phases[i + 1].start / NS_PER_S : dur_s;
+			if (t0 >= dur_s || t1 <= t0)
+				continue;
+			double te = fmin(t1, dur_s);
+			double r_end = ph->rate_from + (ph->rate_to - ph->rate_from) * (te - t0) / (t1 - t0);
+			n += (ph->rate_from + r_end) / 2 * (te - t0);
+			rate = fmax(rate, fmax(ph->rate_from, ph->rate_to));
+		}
+		break;
+	case ARRIVAL_REPLAY:
+		for (uint64_t i = 0; i < a->n_times && a->times[i] < (sim_time_ns)(dur_s * NS_PER_S); i++)
+			n++;
+		rate = dur_s > 0 ? n / dur_s : n;
+		break;
+	case ARRIVAL_NONE:
+		break;
+	}
+	*peak = fmin(n, rate * life_s);
+	return n;
+}
+
+void config_estimate_size(const struct scenario *s, struct config_size *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct server_spec *sv = &s->server;
+	double dur_s = (double)s->duration / NS_PER_S;
+	double synack_tries = sv->sysctl.tcp_synack_retries + 1.0;
+	for (uint32_t i = 0; i < s->n_pops; i++) {
+		const struct client_pop *p = &s->pops[i];
+		/* how long one try holds its connection, s */
+		double life = (double)profile_syn_giveup_after(&p->rules, p->sysctl.tcp_syn_retries) / NS_PER_S;
+		if (p->connect_timeout != SIM_TIME_NEVER)
+			life = fmin(life, (double)p->connect_timeout / NS_PER_S);
+		if (p->after.read_timeout != SIM_TIME_NEVER)
+			life += (double)p->after.read_timeout / NS_PER_S;
+		life += dist_mean(&p->after.hold) / NS_PER_S;
+		double peak = 0;
+		double tries = pop_first_tries(p, dur_s, life, &peak) * (1.0 + p->app_retries);
+		peak *= 1.0 + p->app_retries;
+		/* per try: each SYN sent and delivered and its timer; each SYN-ACK
+		 * sent and delivered; the ACK, the request, the response, the close */
+		double per_try = 3.0 * (p->sysctl.tcp_syn_retries + 1) + 2.0 * synack_tries + 8;
+		out->attempts += tries;
+		out->events += tries * per_try;
+		out->peak_conns += fmin(peak, tries);
+	}
+	/* the server side: children nobody accepts stay queued to the end, and
+	 * requests wait in the SYN queue */
+	double listeners = sv->listeners ? sv->listeners : 1;
+	int n = profile_effective_backlog(&sv->rules, sv->backlog, sv->sysctl.somaxconn);
+	double queued = listeners * ((double)(n > 0 ? n : 0) + 1 + fmax((double)n, (double)sv->sysctl.tcp_max_syn_backlog));
+	out->peak_conns += fmin(queued, out->attempts);
+	/* time-series samples and stall starts and ends */
+	double end_s = dur_s + (double)s->drain / NS_PER_S;
+	if (s->sample_interval > 0)
+		out->events += end_s / ((double)s->sample_interval / NS_PER_S);
+	for (uint32_t i = 0; i < sv->acceptor.n_stalls; i++) {
+		const struct stall *st = &sv->acceptor.stalls[i];
+		double left = end_s - (double)st->start / NS_PER_S;
+		if (st->every > 0 && left > 0)
+			out->events += listeners * 2 * (left / ((double)st->every / NS_PER_S) + 1);
+		else
+			out->events += listeners * 2;
+	}
+	out->events = fmax(out->events, out->attempts);
+	/* a connection, two packets in flight, its three timers in the queue */
+	double per_conn = (double)(sizeof(struct conn) + 2 * sizeof(struct packet) + 3 * 2 * sizeof(void *));
+	out->peak_bytes = out->peak_conns * per_conn;
+	for (uint32_t i = 0; i < s->n_pops; i++) {
+		const struct arrival_spec *a = &s->pops[i].arrival;
+		if (a->kind == ARRIVAL_CLOSED_LOOP)
+			out->peak_bytes += (double)a->users * 64;
+	}
+}
+
+int config_check_size(const struct scenario *s, struct jr *r)
+{
+	struct config_size z;
+	config_estimate_size(s, &z);
+	if (z.attempts > CONFIG_MAX_ATTEMPTS)
+		jr_fail(r, "duration_s", "the run would make about %.3g attempts (over the limit of %.3g); "
+		        "use --force to run it anyway", z.attempts, CONFIG_MAX_ATTEMPTS);
+	else if (z.events > CONFIG_MAX_EVENTS)
+		jr_fail(r, "duration_s", "the run would process about %.3g events (over the limit of %.3g); "
+		        "use --force to run it anyway", z.events, CONFIG_MAX_EVENTS);
+	else if (!s->max_memory && z.peak_bytes > CONFIG_MAX_BYTES)
+		jr_fail(r, "duration_s", "the run would hold about %.3g GiB of connections at once (over the limit "
+		        "of %.3g GiB); use --max-memory MiB to cap it, or --force to run it anyway",
+		        z.peak_bytes / 1073741824.0, CONFIG_MAX_BYTES / 1073741824.0);
+	return r->failed ? -1 : 0;
 }

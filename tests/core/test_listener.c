@@ -261,3 +261,43 @@ Test(listener, retransmitted_syns_take_no_new_slot)
 	cr_assert_eq(o.r.max_syn_queue, 3);
 	cr_assert_eq(o.r.outcomes[OUTCOME_TIMED_OUT], 3);
 }
+
+/* 5 clients hold 5 of the 9 slots; 8 more connect at 0.5 s and 4 of their
+ * ACKs overflow; those 4 close at 0.6 s.  The application stalls until 2 s,
+ * then 100 workers take everything. */
+static struct scenario closing_after_overflow(int orphan_retries)
+{
+	struct scenario s = ack_overflow(0);
+	s.server.acceptor.kind = ACCEPTOR_WORKERS;
+	s.server.acceptor.workers = 100;
+	s.server.acceptor.service = dist_constant(10 * MS_NS);
+	s.server.acceptor.stalls[0] = (struct stall){0, 2 * S_NS, 0};
+	s.server.acceptor.n_stalls = 1;
+	s.pops[1].after.hold = dist_constant(100 * MS_NS);
+	s.pops[1].sysctl.tcp_orphan_retries = orphan_retries;
+	s.pops[1].rules.timer_wheel = false;
+	return s;
+}
+
+Test(listener, fin_retransmits_complete_a_request_whose_ack_was_dropped)
+{
+	/* FIN_WAIT1 retransmits the FIN (0.8, 1.2, 2.0, 3.6 s ...): a copy after
+	 * the stall moves the request into the accept queue as a CLOSE_WAIT child */
+	struct scenario s = closing_after_overflow(0);
+	struct outcome_summary o = run_scenario(&s, NULL);
+	cr_assert_eq(o.r.accepted, 13);
+	cr_assert_eq(o.r.connected_never_accepted, 0);
+	cr_assert_eq(o.r.counters[CTR_EmbryonicRsts], 0);
+}
+
+Test(listener, an_orphan_that_gives_up_resets_its_request)
+{
+	/* with one FIN retransmit the socket is gone at 1.2 s; the request's
+	 * SYN-ACK retransmit at 1.5 s meets no socket: RST, and the request is
+	 * dropped (EmbryonicRsts) before the application could accept it */
+	struct scenario s = closing_after_overflow(1);
+	struct outcome_summary o = run_scenario(&s, NULL);
+	cr_assert_eq(o.r.accepted, 9);
+	cr_assert_eq(o.r.connected_never_accepted, 4);
+	cr_assert_eq(o.r.counters[CTR_EmbryonicRsts], 4);
+}
