@@ -99,7 +99,13 @@ $(BUILD)/kcheck: $(KCHECK_SRC) $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(KCHECK_SRC) $(PKG_LIBS) $(LIBS_M)
 
-run: tcpqsim
+# The simulator against this machine's kernel (root and network namespaces;
+# loopback only, in namespaces kcheck makes and removes): docs/validation.md
+validate: $(TCPQSIM_BIN) $(BUILD)/kcheck
+	@TCPQSIM_EXTRA_DEPS=jq sh scripts/deps.sh
+	TCPQSIM=./$(TCPQSIM_BIN) KCHECK=$(BUILD)/kcheck sh tools/validate.sh
+
+run: $(TCPQSIM_BIN)
 	./tcpqsim run configs/default.json
 
 # PNG and SVG of the default scenario and of the seed experiment under three
@@ -119,7 +125,7 @@ check:
 bench: tcpqsim
 	@sh bench/bench.sh ./tcpqsim
 
-test-build: $(TCPQSIM_BIN) $(BUILD)/test-core $(BUILD)/test-prog
+test-build: $(TCPQSIM_BIN) $(BUILD)/test-core $(BUILD)/test-prog $(BUILD)/kcheck
 
 # gnuplot and GNU parallel are installed first too: the plot and sweep
 # suites use them.
