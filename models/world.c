@@ -461,12 +461,6 @@ static void dispatch(struct world *w, struct sim_event *ev)
 	}
 }
 
-/* any client socket still in FIN_WAIT1 (its FIN retransmits are still to come) */
-static bool clients_closing(const struct world *w)
-{
-	return w->client_closing > 0;
-}
-
 /* any request still in a SYN queue (its SYN-ACKs and expiry are still to come) */
 static bool requests_pending(const struct world *w)
 {
@@ -515,7 +509,7 @@ int world_run(struct world *w, volatile int *stop)
 			world_schedule(w, &w->end_ev, cap);
 		}
 		if (w->arrivals_done && w->unresolved == 0 && !requests_pending(w) && w->live_packets == 0 &&
-		    w->client_established == 0 && !clients_closing(w))
+		    w->client_established == 0)
 			break;
 		if (stop && (++polled & 4095) == 0 && *stop) {
 			rc = 1;
