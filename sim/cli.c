@@ -75,6 +75,8 @@ static const char usage[] =
     "  --ss-at S            print the ss/netstat view at simulated time S (repeatable)\n"
     "  --nstat              print the counters as nstat and netstat -s name them\n"
     "  --no-series          do not write series.tsv\n"
+    "  --force              run even when the estimate says the run is absurdly long or large\n"
+    "  --max-memory MiB     stop cleanly (exit 1, nothing written) past this much in-flight state\n"
     "  -q, --quiet          print nothing on success\n";
 
 int cli_misuse(const char *fmt, const char *arg)

@@ -25,7 +25,8 @@ struct run_opts {
 	size_t n_sets;
 	char seed_set[64];
 	const char *out_dir;
-	bool attempts, trace, quiet, nstat, no_series;
+	bool attempts, trace, quiet, nstat, no_series, force;
+	double max_memory_mib; /* --max-memory, MiB; 0 for none */
 	struct trace_filter filter;
 	sim_time_ns ss_at[MAX_SNAPSHOTS];
 	size_t n_ss;
@@ -144,6 +145,15 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			o->nstat = true;
 		} else if (strcmp(a, "--no-series") == 0) {
 			o->no_series = true;
+		} else if (strcmp(a, "--force") == 0) {
+			o->force = true;
+		} else if (strcmp(a, "--max-memory") == 0) {
+			if (!v)
+				return misuse("%s needs MiB", a);
+			if (parse_double_arg(a, v, &o->max_memory_mib) < 0 || o->max_memory_mib < 1 ||
+			    o->max_memory_mib > 1048576)
+				return misuse("--max-memory: expected MiB between 1 and 1048576, got \"%s\"", v);
+			i++;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			o->quiet = true;
 		} else if (strcmp(a, "--replications") == 0) {
@@ -220,8 +230,27 @@ int cmd_run(int argc, char **argv)
 		free(o.filter.conns);
 		return 2;
 	}
+	if (o.max_memory_mib > 0)
+		ls.s.max_memory = (uint64_t)(o.max_memory_mib * 1048576.0);
+	/* refuse absurdly long or large runs, with an estimate, unless --force */
+	if (!o.force && config_check_size(&ls.s, &err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		free(o.filter.conns);
+		loaded_scenario_fini(&ls);
+		return 2;
+	}
 	for (int i = 0; i < ls.n_warnings; i++)
 		fprintf(stderr, PROG ": %s\n", ls.warnings[i]);
+	if (o.trace && !o.quiet) {
+		/* announce a large trace before writing it: about one line per
+		 * event, about 150 bytes a line */
+		struct config_size z;
+		config_estimate_size(&ls.s, &z);
+		if (z.events * 150 > 100e6)
+			fprintf(stderr, PROG ": trace.jsonl will hold up to about %.3g lines (%.0f MB); narrow it with "
+			        "--trace-from/--trace-to/--trace-conn/--trace-events\n",
+			        z.events, z.events * 150 / 1e6);
+	}
 	char dir[4096];
 	if (o.out_dir)
 		snprintf(dir, sizeof(dir), "%s", o.out_dir);

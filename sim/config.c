@@ -1035,7 +1035,13 @@ int config_load_doc(const char *label, const char *base_dir, const cJSON *doc, s
 	s->warmup = (sim_time_ns)(jr_number(r, doc, o, "warmup_s", 0, 0, 1e7) * NS_PER_S);
 	if (!r->failed && s->warmup >= s->duration)
 		jr_fail(r, "warmup_s", "expected a warm-up shorter than duration_s");
-	s->sample_interval = (sim_time_ns)(jr_number(r, doc, o, "sample_interval_s", 0.1, 1e-6, 1e7) * NS_PER_S);
+	/* default: 0.1 s, coarser on long runs so series.tsv keeps to about
+	 * 10000 rows (1, 2 or 5 times a power of ten) */
+	double sample_def = 0.1, want = (double)s->duration / NS_PER_S / 10000;
+	for (double decade = 0.1; sample_def < want; decade *= 10)
+		for (int m = 0; m < 3 && sample_def < want; m++)
+			sample_def = decade * (double)(m == 0 ? 2 : m == 1 ? 5 : 10);
+	s->sample_interval = (sim_time_ns)(jr_number(r, doc, o, "sample_interval_s", sample_def, 1e-6, 1e7) * NS_PER_S);
 	s->hist_bin = (int64_t)(jr_number(r, doc, o, "hist_bin_ms", 10, 1e-3, 1e6) * NS_PER_MS);
 
 	read_server(&c, doc, o, &s->server);
