@@ -114,6 +114,13 @@ plots: $(TCPQSIM_BIN)
 	@TCPQSIM_EXTRA_DEPS=gnuplot sh scripts/deps.sh
 	$(Q)sh plots/plot.sh $(TCPQSIM_BIN) out
 
+# libFuzzer harnesses for the scenario and sweep loaders (clang is installed
+# first when missing): FUZZ_SECONDS per harness, or "smoke" (20 s in all)
+FUZZ_SECONDS ?= 60
+fuzz:
+	@TCPQSIM_EXTRA_DEPS=clang sh scripts/deps.sh
+	sh fuzz/run.sh $(FUZZ_SECONDS)
+
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in
 # its own build folder.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

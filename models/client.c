@@ -408,9 +408,9 @@ void client_on_timer(struct world *w, struct conn *c)
 		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
 		                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
 		return;
-	case CLIENT_CLOSING:
-		/* the FIN was not acknowledged: retransmit it, or give up */
-		/* tcp_orphan_retries(): the sysctl, 0 meaning 8 */
+	case CLIENT_CLOSING: {
+		/* the FIN was not acknowledged: retransmit it, or give up
+		 * (tcp_orphan_retries(): the sysctl, 0 meaning 8) */
 		int orphan_retries = p->sysctl.tcp_orphan_retries ? p->sysctl.tcp_orphan_retries : 8;
 		if (c->retransmits >= orphan_retries) {
 			TRACE(w, c, world_listener_of(w, c), "expire", "FIN", "FIN retries ran out (tcp_orphan_retries)");
@@ -424,6 +424,7 @@ void client_on_timer(struct world *w, struct conn *c)
 		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
 		                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
 		return;
+	}
 	default:
 		return;
 	}

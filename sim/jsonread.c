@@ -8,6 +8,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* store text as the one-line message: control characters (a key or a value
+ * may hold a newline) are written as \n, \t or \xNN */
+static void store_msg(struct jr *r, const char *text)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t k = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p && k + 5 < sizeof(r->msg); p++) {
+		if (*p >= 32 && *p != 127) {
+			r->msg[k++] = (char)*p;
+			continue;
+		}
+		r->msg[k++] = '\\';
+		if (*p == '\n') {
+			r->msg[k++] = 'n';
+		} else if (*p == '\t') {
+			r->msg[k++] = 't';
+		} else {
+			r->msg[k++] = 'x';
+			r->msg[k++] = hex[*p >> 4];
+			r->msg[k++] = hex[*p & 15];
+		}
+	}
+	r->msg[k] = '\0';
+	r->failed = true;
+}
+
+/* fail_line: replace the message (whatever came before) with one line */
+static void fail_line(struct jr *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail_line(struct jr *r, const char *fmt, ...)
+{
+	char text[JR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	store_msg(r, text);
+}
+
 void jr_init(struct jr *r, const char *file)
 {
 	r->file = file;
@@ -33,7 +71,9 @@ void jr_fail(struct jr *r, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	snprintf(r->msg, sizeof(r->msg), "%.200s: %.300s: %s", r->file, full, what);
+	char text[JR_MSG_MAX];
+	snprintf(text, sizeof(text), "%.200s: %.300s: %s", r->file, full, what);
+	store_msg(r, text);
 }
 
 size_t jr_push(struct jr *r, const char *key, long index)
@@ -196,7 +236,10 @@ int64_t jr_int(struct jr *r, const cJSON *in, cJSON *out, const char *key, int64
 			jr_fail(r, key, "expected an integer, got %.17g", d);
 			return def;
 		}
-		if (d < (double)min || d > (double)max) {
+		/* (double)max may round up (INT64_MAX becomes 2^63): check that
+		 * d converts, then compare as integers */
+		if (d < (double)min || d > (double)max || d >= 0x1p63 || d < -0x1p63 ||
+		    (int64_t)d < min || (int64_t)d > max) {
 			jr_fail(r, key, "expected an integer in [%lld, %lld], got %.17g", (long long)min,
 			        (long long)max, d);
 			return def;
@@ -271,7 +314,8 @@ int jr_enum(struct jr *r, const cJSON *in, cJSON *out, const char *key, const ch
 			return def;
 		}
 	}
-	if (out)
+	/* absent with no default (def < 0): nothing to write back */
+	if (out && x >= 0)
 		cJSON_AddItemToObject(out, key, cJSON_CreateString(names[x]));
 	return x;
 }
@@ -333,13 +377,10 @@ cJSON *jr_parse_text(struct jr *r, const char *text, size_t len)
 	for (size_t i = off; i < len && k + 1 < sizeof(near) && text[i] != '\n'; i++)
 		near[k++] = text[i] >= 32 && text[i] < 127 ? text[i] : '?';
 	near[k] = '\0';
-	r->failed = true;
 	if (k)
-		snprintf(r->msg, sizeof(r->msg), "%s:%ld:%ld: malformed JSON: expected a JSON value, got \"%s\"",
-		         r->file, line, col, near);
+		fail_line(r, "%s:%ld:%ld: malformed JSON: expected a JSON value, got \"%s\"", r->file, line, col, near);
 	else
-		snprintf(r->msg, sizeof(r->msg), "%s:%ld:%ld: malformed JSON: expected more, got the end of the file",
-		         r->file, line, col);
+		fail_line(r, "%s:%ld:%ld: malformed JSON: expected more, got the end of the file", r->file, line, col);
 	return NULL;
 }
 
@@ -347,8 +388,7 @@ char *jr_read_file(struct jr *r, const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		r->failed = true;
-		snprintf(r->msg, sizeof(r->msg), "%s: cannot read: %s", path, strerror(errno));
+		fail_line(r, "%s: cannot read: %s", path, strerror(errno));
 		return NULL;
 	}
 	size_t cap = 65536, n = 0;
@@ -358,8 +398,7 @@ char *jr_read_file(struct jr *r, const char *path, size_t *len)
 			if (cap >= ((size_t)64 << 20)) {
 				free(buf);
 				fclose(f);
-				r->failed = true;
-				snprintf(r->msg, sizeof(r->msg), "%s: expected a file under 64 MiB", path);
+				fail_line(r, "%s: expected a file under 64 MiB", path);
 				return NULL;
 			}
 			char *nb = realloc(buf, cap * 2);
@@ -371,26 +410,29 @@ char *jr_read_file(struct jr *r, const char *path, size_t *len)
 			buf = nb;
 			cap *= 2;
 		}
+		errno = 0;
 		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		if (memchr(buf + n, '\0', got)) {
+			/* not text (/dev/zero would fill 64 MiB first) */
+			free(buf);
+			fclose(f);
+			fail_line(r, "%s: expected text, got a NUL byte", path);
+			return NULL;
+		}
 		n += got;
 		if (got == 0)
 			break;
 	}
+	int read_errno = errno;
 	bool err = ferror(f);
 	fclose(f);
 	if (!buf || err) {
+		const char *why = !buf ? "out of memory" : read_errno ? strerror(read_errno) : "read error";
 		free(buf);
-		r->failed = true;
-		snprintf(r->msg, sizeof(r->msg), "%s: cannot read: %s", path, buf ? "read error" : "out of memory");
+		fail_line(r, "%s: cannot read: %s", path, why);
 		return NULL;
 	}
 	buf[n] = '\0';
-	if (strlen(buf) != n) {
-		free(buf);
-		r->failed = true;
-		snprintf(r->msg, sizeof(r->msg), "%s: expected text, got a NUL byte", path);
-		return NULL;
-	}
 	*len = n;
 	return buf;
 }
@@ -399,15 +441,13 @@ int jr_set(struct jr *r, cJSON *doc, const char *assignment)
 {
 	const char *eq = strchr(assignment, '=');
 	if (!eq || eq == assignment) {
-		r->failed = true;
-		snprintf(r->msg, sizeof(r->msg), "--set %s: expected PATH=VALUE", assignment);
+		fail_line(r, "--set %s: expected PATH=VALUE", assignment);
 		return -1;
 	}
 	char path[JR_PATH_MAX];
 	size_t plen = (size_t)(eq - assignment);
 	if (plen >= sizeof(path)) {
-		r->failed = true;
-		snprintf(r->msg, sizeof(r->msg), "--set: path too long");
+		fail_line(r, "--set: path too long");
 		return -1;
 	}
 	memcpy(path, assignment, plen);
@@ -431,25 +471,21 @@ int jr_set(struct jr *r, cJSON *doc, const char *assignment)
 			idx = strtol(br + 1, &endp, 10);
 			if (!endp || *endp != ']' || endp[1] != '\0' || idx < 0) {
 				cJSON_Delete(val);
-				r->failed = true;
-				snprintf(r->msg, sizeof(r->msg), "--set %s: bad array index in \"%s\"", assignment, tok);
+				fail_line(r, "--set %s: bad array index in \"%s\"", assignment, tok);
 				return -1;
 			}
 			*br = '\0';
 		}
 		if (!cJSON_IsObject(node)) {
 			cJSON_Delete(val);
-			r->failed = true;
-			snprintf(r->msg, sizeof(r->msg), "--set %s: \"%s\" is inside something that is not an object",
-			         assignment, tok);
+			fail_line(r, "--set %s: \"%s\" is inside something that is not an object", assignment, tok);
 			return -1;
 		}
 		cJSON *child = cJSON_GetObjectItemCaseSensitive(node, tok);
 		if (idx >= 0) {
 			if (!cJSON_IsArray(child) || idx >= cJSON_GetArraySize(child)) {
 				cJSON_Delete(val);
-				r->failed = true;
-				snprintf(r->msg, sizeof(r->msg), "--set %s: %s has no element [%ld]", assignment, tok, idx);
+				fail_line(r, "--set %s: %s has no element [%ld]", assignment, tok, idx);
 				return -1;
 			}
 			if (!next) {
@@ -473,7 +509,6 @@ int jr_set(struct jr *r, cJSON *doc, const char *assignment)
 		tok = next;
 	}
 	cJSON_Delete(val);
-	r->failed = true;
-	snprintf(r->msg, sizeof(r->msg), "--set %s: empty path", assignment);
+	fail_line(r, "--set %s: empty path", assignment);
 	return -1;
 }

@@ -1,0 +1,149 @@
+#!/bin/sh
+# run.sh: build the libFuzzer harnesses into build-fuzz/ and run each one.
+#
+#   fuzz/run.sh SECONDS        run every harness for SECONDS seconds (make fuzz)
+#   fuzz/run.sh smoke          CI: every loader harness, 20 s in all
+#   fuzz/run.sh build          build only
+#   FUZZ_ONLY=scenario fuzz/run.sh 600    one harness (scenario, run, sweep)
+#
+# Harnesses (all with -fsanitize=fuzzer,address,undefined):
+#   scenario  fuzz/fuzz_scenario.c: jr_parse_text + "SET:" overrides (jr_set)
+#             + config_load_doc + the size estimate, round trip of the
+#             resolved document
+#   run       the same file built with -DFUZZ_RUN_WORLD: small scenarios are
+#             also run (world_create/world_run), at most FUZZ_RUN_EVENTS events
+#   sweep     fuzz/fuzz_sweep.c (the sweep loader), when it exists
+# Seeds: fuzz/corpus/NAME, configs/ and tests/data/; what the fuzzer learns is
+# kept in build-fuzz/corpus/NAME; crashes go to build-fuzz/artifacts/.
+# Exit status: 0, or 1 when a harness found a crash, a hang or a leak.
+set -eu
+cd "$(dirname "$0")/.."
+
+CLANG=${CLANG:-clang}
+OUT=${FUZZ_OUT:-build-fuzz}
+MAX_LEN=${FUZZ_MAX_LEN:-4096}
+
+usage() {
+	echo "usage: fuzz/run.sh SECONDS | smoke | build" >&2
+	exit 2
+}
+[ $# -eq 1 ] || usage
+mode=$1
+case "$mode" in
+smoke | build) ;;
+*[!0-9]* | '') usage ;;
+esac
+
+if ! command -v "$CLANG" >/dev/null 2>&1; then
+	TCPQSIM_EXTRA_DEPS=clang sh scripts/deps.sh
+fi
+
+BASE_CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. -g -O1 -fno-omit-frame-pointer
+	-Wall -Wextra -Wno-unused-parameter $(pkg-config --cflags gsl libcjson)"
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+LIBS="$(pkg-config --libs gsl libcjson) -lm -Wl,--wrap=fopen"
+ENGINE="sim/event.c sim/rng.c sim/pool.c sim/hist.c sim/dist.c"
+MODELS=$(ls models/*.c)
+LOADER="sim/jsonread.c sim/config.c"
+
+mkdir -p "$OUT/artifacts"
+
+# build NAME "FUZZED SOURCES" "OTHER SOURCES" [EXTRA CFLAGS]: the fuzzed
+# sources get libFuzzer's coverage instrumentation, the others only the
+# sanitizers (coverage of the statistics loops would slow every input for
+# nothing).  Rebuilt when a source, a header or this script is newer.
+build() {
+	name=$1
+	fuzzed=$2
+	other=$3
+	extra=${4:-}
+	bin="$OUT/fuzz_$name"
+	if [ -x "$bin" ] && [ -z "$(find $fuzzed $other sim/*.h models/*.h fuzz/run.sh -newer "$bin" 2>/dev/null)" ]; then
+		return 0
+	fi
+	echo "fuzz: building $bin"
+	obj="$OUT/obj/$name"
+	rm -rf "$obj"
+	mkdir -p "$obj"
+	objs=""
+	for src in $fuzzed $other; do
+		o="$obj/$(echo "$src" | tr '/' '_' | sed 's/\.c$/.o/')"
+		case " $fuzzed " in
+		*" $src "*) cov="-fsanitize=fuzzer-no-link" ;;
+		*) cov="" ;;
+		esac
+		# shellcheck disable=SC2086
+		$CLANG $BASE_CFLAGS $SAN $cov $extra -c "$src" -o "$o" &
+		objs="$objs $o"
+	done
+	wait
+	# shellcheck disable=SC2086
+	$CLANG $SAN -fsanitize=fuzzer -o "$bin" $objs $LIBS
+}
+
+# the dictionary: every quoted name in the loaders and the profiles
+dict="$OUT/scenario.dict"
+{
+	grep -ho '"[A-Za-z0-9_.-]\{2,40\}"' sim/config.c sim/jsonread.c models/profile.c $(ls sim/sweep.c 2>/dev/null) |
+		sort -u | sed 's/^"\(.*\)"$/"\\"\1\\""/'
+	printf '%s\n' '"SET:"' '"\x0aSET:"' '"1e999"' '"-1e999"' '"NaN"' '"null"' '"[]"' '"{}"' '"true"' '"1e-9"' \
+		'"1e-7"' '"1e8"' '"1e12"' '"1e17"' '"1e300"' '"-0"' '"0.5"' '"2147483648"' '"-2147483649"' \
+		'"4294967296"' '"9223372036854775807"' '"9007199254740993"' '"[0]"' '"\\u0000"' '"\\n"'
+} >"$dict"
+
+harnesses="scenario"
+build scenario "fuzz/fuzz_scenario.c $LOADER" "$MODELS $ENGINE"
+if [ "$mode" != smoke ]; then
+	build run "fuzz/fuzz_scenario.c $LOADER $MODELS" "$ENGINE" "-DFUZZ_RUN_WORLD"
+	harnesses="$harnesses run"
+fi
+if [ -f fuzz/fuzz_sweep.c ] && [ -f sim/sweep.h ] && [ -f sim/sweep.c ]; then
+	# the sweep loader uses the rest of the program layer (runner, report...)
+	prog=$(ls sim/*.c | grep -v -e 'sim/main.c' -e 'sim/sweep.c' -e 'sim/jsonread.c' -e 'sim/config.c' \
+		-e 'sim/event.c' -e 'sim/rng.c' -e 'sim/pool.c' -e 'sim/hist.c' -e 'sim/dist.c')
+	build sweep "fuzz/fuzz_sweep.c sim/sweep.c $LOADER" "$prog $MODELS $ENGINE" "-DFUZZ_SWEEP_DIR=\"$OUT/sweep-work\""
+	harnesses="$harnesses sweep"
+fi
+[ "$mode" = build ] && exit 0
+
+if [ -n "${FUZZ_ONLY:-}" ]; then
+	harnesses=$FUZZ_ONLY
+fi
+
+# smoke: the loader harnesses only (no "run"), 20 s shared between them
+if [ "$mode" = smoke ]; then
+	n=$(echo "$harnesses" | wc -w)
+	secs=$((20 / n))
+else
+	secs=$mode
+fi
+
+status=0
+for h in $harnesses; do
+	case "$h" in
+	scenario | run) seeds="fuzz/corpus/scenario configs tests/data" ;;
+	sweep) seeds="fuzz/corpus/sweep configs/sweeps" ;;
+	*) echo "fuzz: no harness \"$h\"" >&2; exit 2 ;;
+	esac
+	existing=""
+	for d in $seeds; do
+		[ -d "$d" ] && existing="$existing $d"
+	done
+	mkdir -p "$OUT/corpus/$h"
+	log="$OUT/$h.log"
+	echo "fuzz: $h for ${secs} s (log $log)"
+	rc=0
+	# shellcheck disable=SC2086
+	"$OUT/fuzz_$h" -max_len="$MAX_LEN" -timeout=5 -rss_limit_mb=2048 -max_total_time="$secs" \
+		-print_final_stats=1 -dict="$dict" -artifact_prefix="$OUT/artifacts/$h-" \
+		"$OUT/corpus/$h" $existing >"$log" 2>&1 || rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+	echo "fuzz: $h: ${execs:-?} executions, ${rate:-?}/s, ${cov:-cov: ?}, status $rc"
+	if [ "$rc" -ne 0 ]; then
+		status=1
+		grep -E 'ERROR|runtime error|broken rule|Test unit written' "$log" | head -5 >&2
+	fi
+done
+exit $status
