@@ -848,7 +848,7 @@ static int plot_profiles(struct plot_env *env, const char *list, const char *out
 		char key[32];
 		if (!distinct) {
 			const char *base = strrchr(f->dir, '/');
-			snprintf(labels[i], sizeof(labels[i]), "%s", base && base[1] ? base + 1 : f->dir);
+			snprintf(labels[i], sizeof(labels[i]), "%.159s", base && base[1] ? base + 1 : f->dir);
 		}
 		same_name = same_name && strcmp(f->name, runs[0].name) == 0;
 		snprintf(key, sizeof(key), "dir%d", i + 1);

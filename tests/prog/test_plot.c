@@ -106,7 +106,7 @@ Test(plot, modern_kernel_marks_eight_syns_and_the_limits)
 	cr_assert_str_empty(r.out);
 	char *hist = assert_svg(dir, "connect_hist");
 	for (int k = 2; k <= 8; k++) {
-		char label[16];
+		char label[32];
 		snprintf(label, sizeof(label), ">SYN %d<", k);
 		cr_assert(strstr(hist, label), "seed 1: no %s on the histogram", label);
 	}

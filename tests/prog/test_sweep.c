@@ -351,7 +351,7 @@ Test(sweep, results_do_not_depend_on_jobs_or_machines)
 	if (!bin || system("command -v parallel >/dev/null 2>&1") != 0) {
 		cr_log_warn("skipping the GNU parallel part: %s", bin ? "parallel is not installed" : "no tcpqsim binary (TCPQSIM)");
 	} else {
-		char cmd[4096];
+		char cmd[16384];
 		/* the commands say "tcpqsim": put this build first on PATH */
 		snprintf(cmd, sizeof(cmd),
 		         "mkdir -p %s/bin && ln -sf %s %s/bin/tcpqsim && "
