@@ -48,7 +48,7 @@ $(BUILD)/config.mk: scripts/deps.sh
 # layer (config, reports, command line, sweeps) is the only one to touch files,
 # JSON and exit codes.  Engine and models are two static libraries and the
 # core test binary links against those alone.
-ENGINE_SRC := sim/event.c sim/rng.c sim/pool.c sim/hist.c sim/dist.c
+ENGINE_SRC := sim/event.c sim/rng.c sim/pool.c sim/hist.c sim/dist.c sim/strdist.c
 MODEL_SRC  := $(wildcard models/*.c)
 PROG_SRC   := $(filter-out $(ENGINE_SRC) sim/main.c,$(wildcard sim/*.c))
 

@@ -42,7 +42,7 @@ BASE_CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. -g -O1 -fn
 	-Wall -Wextra -Wno-unused-parameter $(pkg-config --cflags gsl libcjson)"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 LIBS="$(pkg-config --libs gsl libcjson) -lm -Wl,--wrap=fopen"
-ENGINE="sim/event.c sim/rng.c sim/pool.c sim/hist.c sim/dist.c"
+ENGINE="sim/event.c sim/rng.c sim/pool.c sim/hist.c sim/dist.c sim/strdist.c"
 MODELS=$(ls models/*.c)
 LOADER="sim/jsonread.c sim/config.c"
 
@@ -100,7 +100,7 @@ fi
 if [ -f fuzz/fuzz_sweep.c ] && [ -f sim/sweep.h ] && [ -f sim/sweep.c ]; then
 	# the sweep loader uses the rest of the program layer (runner, report...)
 	prog=$(ls sim/*.c | grep -v -e 'sim/main.c' -e 'sim/sweep.c' -e 'sim/jsonread.c' -e 'sim/config.c' \
-		-e 'sim/event.c' -e 'sim/rng.c' -e 'sim/pool.c' -e 'sim/hist.c' -e 'sim/dist.c')
+		-e 'sim/event.c' -e 'sim/rng.c' -e 'sim/pool.c' -e 'sim/hist.c' -e 'sim/dist.c' -e 'sim/strdist.c')
 	build sweep "fuzz/fuzz_sweep.c sim/sweep.c $LOADER" "$prog $MODELS $ENGINE" "-DFUZZ_SWEEP_DIR=\"$OUT/sweep-work\""
 	harnesses="$harnesses sweep"
 fi

@@ -1,6 +1,7 @@
 /* profile.c: the kernel generations of KERNEL.md as a table, and the pure
  * decision functions (see profile.h). */
 #include "models/profile.h"
+#include "sim/strdist.h"
 
 #include <string.h>
 
@@ -158,31 +159,12 @@ const struct kernel_rules *profile_at(size_t i)
 	return i < N_PROFILES ? &profiles[i] : NULL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 63 || lb > 63)
-		return 99;
-	size_t d[64][64];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-	return d[la][lb];
-}
-
 const char *profile_nearest_name(const char *name)
 {
 	const char *best = NULL;
 	size_t best_d = 4;
 	for (size_t i = 0; i < N_PROFILES; i++) {
-		size_t d = edit_distance(name, profiles[i].profile);
+		size_t d = strdist(name, profiles[i].profile);
 		if (d < best_d) {
 			best_d = d;
 			best = profiles[i].profile;

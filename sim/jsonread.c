@@ -1,5 +1,6 @@
 /* jsonread.c: reading hand-written JSON with precise errors (jsonread.h). */
 #include "sim/jsonread.h"
+#include "sim/strdist.h"
 
 #include <errno.h>
 #include <math.h>
@@ -92,32 +93,12 @@ void jr_pop(struct jr *r, size_t mark)
 	r->path[mark] = '\0';
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 63 || lb > 63)
-		return 99;
-	size_t d[64][64];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-			size_t m = sub < del ? sub : del;
-			d[i][j] = m < ins ? m : ins;
-		}
-	return d[la][lb];
-}
-
 const char *jr_nearest(const char *s, const char *const *names)
 {
 	const char *best = NULL;
 	size_t best_d = (strlen(s) + 2) / 3 + 1;
 	for (size_t i = 0; names[i]; i++) {
-		size_t d = edit_distance(s, names[i]);
+		size_t d = strdist(s, names[i]);
 		if (d < best_d) {
 			best_d = d;
 			best = names[i];

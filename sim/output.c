@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int mkdirs(const char *dir, bool *created)
+int output_make_dirs(const char *dir, bool *created)
 {
 	char buf[4096];
 	snprintf(buf, sizeof(buf), "%s", dir);
@@ -38,7 +38,7 @@ int output_open(struct output *o, const char *dir, char *err, size_t n)
 {
 	memset(o, 0, sizeof(*o));
 	snprintf(o->dir, sizeof(o->dir), "%s", dir);
-	if (mkdirs(dir, &o->created_dir) != 0 || access(dir, W_OK) != 0) {
+	if (output_make_dirs(dir, &o->created_dir) != 0 || access(dir, W_OK) != 0) {
 		snprintf(err, n, "%s: cannot write the output folder: %s", dir, strerror(errno));
 		return -1;
 	}

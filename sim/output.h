@@ -36,6 +36,11 @@ struct output {
 	bool failed;                     /* a write failed */
 };
 
+/* output_make_dirs: mkdir -p dir; *created tells whether the last component
+ * was made by this call.  Returns 0, or -1 with errno set (ENOTDIR when dir
+ * exists and is not a folder). */
+int output_make_dirs(const char *dir, bool *created);
+
 /* output_open: prepare dir (created with its parents when missing).
  * Returns 0, or -1 with a message in err. */
 int output_open(struct output *o, const char *dir, char *err, size_t n);

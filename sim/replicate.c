@@ -21,6 +21,7 @@
 
 #include "sim/commands.h"
 #include "sim/report.h"
+#include "sim/output.h"
 
 /* ---- worker processes ----------------------------------------------------- */
 
@@ -595,22 +596,8 @@ static void print_merged(FILE *f, const cJSON *doc, const char *name, unsigned j
 /* mkdir -p */
 static int make_dirs(const char *dir)
 {
-	char buf[4096];
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	bool created;
+	return output_make_dirs(dir, &created);
 }
 
 int replicate_command(const struct loaded_scenario *ls, uint64_t replications, unsigned jobs, const char *dir,

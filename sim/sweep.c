@@ -15,6 +15,7 @@
 #include "sim/commands.h"
 #include "sim/replicate.h"
 #include "sim/report.h"
+#include "sim/output.h"
 
 #define BIG 1e15
 #define MAX_NAMES 512
@@ -822,22 +823,8 @@ void sweep_point_path(const char *dir, size_t i, char *buf, size_t n)
 
 static int make_dirs(const char *dir)
 {
-	char buf[4096];
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	bool created;
+	return output_make_dirs(dir, &created);
 }
 
 static cJSON *read_json_file(const char *path, bool *missing)
