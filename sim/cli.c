@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "sim/commands.h"
+#include "sim/config.h"
 #include "sim/report.h"
 
 static volatile int stop_requested;
@@ -78,6 +79,18 @@ static const char usage[] =
     "  --force              run even when the estimate says the run is absurdly long or large\n"
     "  --max-memory MiB     stop cleanly (exit 1, nothing written) past this much in-flight state\n"
     "  -q, --quiet          print nothing on success\n";
+
+int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets, struct loaded_scenario *ls)
+{
+	struct jr err;
+	if (config_load_file(path, sets, n_sets, ls, &err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		return 2;
+	}
+	for (int i = 0; i < ls->n_warnings; i++)
+		fprintf(stderr, PROG ": %s\n", ls->warnings[i]);
+	return 0;
+}
 
 int cli_misuse(const char *fmt, const char *arg)
 {

@@ -480,12 +480,9 @@ int cmd_analytic(int argc, char **argv)
 	}
 	if (!file)
 		return cli_misuse("%s", "analytic needs a scenario file");
-	struct jr err;
 	struct loaded_scenario ls;
-	if (config_load_file(file, sets, n_sets, &ls, &err) < 0) {
-		fprintf(stderr, PROG ": %s\n", err.msg);
+	if (cli_load_scenario(file, sets, n_sets, &ls) != 0)
 		return 2;
-	}
 	struct mapping *m = malloc(sizeof(*m));
 	int status = 1;
 	if (!m) {

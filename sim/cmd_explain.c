@@ -107,14 +107,9 @@ int cmd_explain(int argc, char **argv)
 		fputs(explain_usage, stdout);
 		return 0;
 	}
-	struct jr err;
 	struct loaded_scenario ls;
-	if (config_load_file(o.scenario, o.sets, o.n_sets, &ls, &err) < 0) {
-		fprintf(stderr, PROG ": %s\n", err.msg);
+	if (cli_load_scenario(o.scenario, o.sets, o.n_sets, &ls) != 0)
 		return 2;
-	}
-	for (int i = 0; i < ls.n_warnings; i++)
-		fprintf(stderr, PROG ": %s\n", ls.warnings[i]);
 
 	struct story st;
 	story_init(&st, o.conn);

@@ -344,14 +344,9 @@ int cmd_watch(int argc, char **argv)
 		fputs(watch_usage, stdout);
 		return 0;
 	}
-	struct jr err;
 	struct loaded_scenario ls;
-	if (config_load_file(o.scenario, o.sets, o.n_sets, &ls, &err) < 0) {
-		fprintf(stderr, PROG ": %s\n", err.msg);
+	if (cli_load_scenario(o.scenario, o.sets, o.n_sets, &ls) != 0)
 		return 2;
-	}
-	for (int i = 0; i < ls.n_warnings; i++)
-		fprintf(stderr, PROG ": %s\n", ls.warnings[i]);
 
 	volatile int *stop = cli_stop_flag();
 	struct frames fs = {0};

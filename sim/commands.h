@@ -3,6 +3,8 @@
 #ifndef TCPQSIM_COMMANDS_H
 #define TCPQSIM_COMMANDS_H
 
+#include <stddef.h>
+
 #define PROG "tcpqsim"
 
 int cmd_run(int argc, char **argv);
@@ -22,6 +24,13 @@ WEAK int cmd_compare(int argc, char **argv); /* sim/cmd_compare.c */
 WEAK int cmd_analytic(int argc, char **argv); /* sim/cmd_analytic.c */
 WEAK int cmd_host_profile(int argc, char **argv); /* sim/cmd_host.c */
 #undef WEAK
+
+struct loaded_scenario;
+
+/* cli_load_scenario: load path with the --set overrides, print the one-line
+ * problem (returns 2) or the warnings (returns 0).  ls is the caller's; on
+ * success loaded_scenario_fini releases it. */
+int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets, struct loaded_scenario *ls);
 
 /* cli_misuse: print "tcpqsim: MESSAGE" and the help hint; returns 2. */
 int cli_misuse(const char *fmt, const char *arg);
