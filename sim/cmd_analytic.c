@@ -480,9 +480,13 @@ int cmd_analytic(int argc, char **argv)
 	}
 	if (!file)
 		return cli_misuse("%s", "analytic needs a scenario file");
+	/* loaded without the run's warnings: analytic prints its own assumptions */
+	struct jr err;
 	struct loaded_scenario ls;
-	if (cli_load_scenario(file, sets, n_sets, &ls) != 0)
+	if (config_load_file(file, sets, n_sets, &ls, &err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
 		return 2;
+	}
 	struct mapping *m = malloc(sizeof(*m));
 	int status = 1;
 	if (!m) {
