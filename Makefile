@@ -123,7 +123,7 @@ fuzz:
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in
 # its own build folder.
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 check:
 	$(MAKE) BUILD=build-san OPT="-O1 -g" SANFLAGS="$(SAN)" TCPQSIM_BIN=build-san/tcpqsim TEST_JOBS=1 test
 
@@ -142,7 +142,7 @@ test: test-build
 	TCPQSIM=$(abspath $(TCPQSIM_BIN)) $(BUILD)/test-prog --jobs=$(TEST_JOBS)
 
 clean:
-	rm -rf build build-san tcpqsim out
+	rm -rf build build-san build-fuzz tcpqsim out
 
 -include $(ENGINE_OBJ:.o=.d) $(MODEL_OBJ:.o=.d) $(PROG_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) \
 	$(TEST_CORE_OBJ:.o=.d) $(TEST_PROG_OBJ:.o=.d)

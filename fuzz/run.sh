@@ -139,11 +139,11 @@ for h in $harnesses; do
 		"$OUT/corpus/$h" $existing >"$log" 2>&1 || rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+	cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -1)
 	echo "fuzz: $h: ${execs:-?} executions, ${rate:-?}/s, ${cov:-cov: ?}, status $rc"
 	if [ "$rc" -ne 0 ]; then
 		status=1
-		grep -E 'ERROR|runtime error|broken rule|Test unit written' "$log" | head -5 >&2
+		grep -aE 'ERROR|runtime error|broken rule|Test unit written' "$log" | head -5 >&2
 	fi
 done
 exit $status
