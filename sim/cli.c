@@ -2,6 +2,7 @@
 #include "sim/cli.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,6 +91,41 @@ int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets, 
 	for (int i = 0; i < ls->n_warnings; i++)
 		fprintf(stderr, PROG ": %s\n", ls->warnings[i]);
 	return 0;
+}
+
+int cli_parse_override(int argc, char **argv, int *i, struct cli_overrides *ov)
+{
+	const char *a = argv[*i];
+	const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	if (strcmp(a, "--set") == 0 || strcmp(a, "-s") == 0 || strncmp(a, "--set=", 6) == 0) {
+		bool inline_value = a[5] == '=';
+		if (!inline_value && !v)
+			return cli_misuse("%s needs PATH=VALUE", a);
+		if (ov->n_sets == CLI_MAX_SETS)
+			return cli_misuse("too many %s options", "--set");
+		ov->sets[ov->n_sets++] = inline_value ? a + 6 : v;
+		*i += inline_value ? 0 : 1;
+		return 0;
+	}
+	if (strcmp(a, "--seed") == 0) {
+		if (!v)
+			return cli_misuse("%s needs a number", a);
+		char *end = NULL;
+		errno = 0;
+		unsigned long long seed = strtoull(v, &end, 10);
+		if (!v[0] || v[0] == '-' || *end || errno)
+			return cli_misuse("--seed: expected a non-negative integer, got \"%s\"", v);
+		snprintf(ov->seed_set, sizeof(ov->seed_set), "seed=%llu", seed);
+		*i += 1;
+		return 0;
+	}
+	return -1;
+}
+
+void cli_overrides_finish(struct cli_overrides *ov)
+{
+	if (ov->seed_set[0])
+		ov->sets[ov->n_sets++] = ov->seed_set; /* room kept: sets has one slot more */
 }
 
 int cli_misuse(const char *fmt, const char *arg)

@@ -11,7 +11,6 @@
 #include "sim/runner.h"
 #include "sim/story.h"
 
-#define MAX_SETS 256
 
 static const char explain_usage[] =
     "usage: tcpqsim explain SCENARIO.json --conn ID [--set PATH=VALUE]... [--seed N]\n"
@@ -24,9 +23,7 @@ static const char explain_usage[] =
 
 struct explain_opts {
 	const char *scenario;
-	const char *sets[MAX_SETS + 1];
-	size_t n_sets;
-	char seed_set[64];
+	struct cli_overrides ov; /* --set, --seed */
 	uint64_t conn;
 	bool have_conn;
 	bool help;
@@ -51,7 +48,11 @@ static int parse_explain_args(int argc, char **argv, struct explain_opts *o)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		int taken = cli_parse_override(argc, argv, &i, &o->ov);
+		if (taken >= 0) {
+			if (taken)
+				return taken;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			o->help = true;
 			return 0;
 		} else if (strcmp(a, "--conn") == 0 || strcmp(a, "-c") == 0) {
@@ -60,25 +61,6 @@ static int parse_explain_args(int argc, char **argv, struct explain_opts *o)
 			if (parse_u64(v, &o->conn) < 0)
 				return cli_misuse("--conn: expected an attempt id (0, 1, 2, ...), got \"%s\"", v);
 			o->have_conn = true;
-			i++;
-		} else if (strcmp(a, "--set") == 0 || strcmp(a, "-s") == 0) {
-			if (!v)
-				return cli_misuse("%s needs PATH=VALUE", a);
-			if (o->n_sets == MAX_SETS)
-				return cli_misuse("too many %s options", a);
-			o->sets[o->n_sets++] = v;
-			i++;
-		} else if (strncmp(a, "--set=", 6) == 0) {
-			if (o->n_sets == MAX_SETS)
-				return cli_misuse("too many %s options", "--set");
-			o->sets[o->n_sets++] = a + 6;
-		} else if (strcmp(a, "--seed") == 0) {
-			uint64_t seed;
-			if (!v)
-				return cli_misuse("%s needs a number", a);
-			if (parse_u64(v, &seed) < 0)
-				return cli_misuse("--seed: expected a non-negative integer, got \"%s\"", v);
-			snprintf(o->seed_set, sizeof(o->seed_set), "seed=%llu", (unsigned long long)seed);
 			i++;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_misuse("unknown option %s", a);
@@ -92,8 +74,7 @@ static int parse_explain_args(int argc, char **argv, struct explain_opts *o)
 		return cli_misuse("%s", "explain needs a scenario file");
 	if (!o->have_conn)
 		return cli_misuse("%s", "explain needs --conn ID");
-	if (o->seed_set[0])
-		o->sets[o->n_sets++] = o->seed_set; /* room kept: sets has MAX_SETS + 1 */
+	cli_overrides_finish(&o->ov);
 	return 0;
 }
 
@@ -108,7 +89,7 @@ int cmd_explain(int argc, char **argv)
 		return 0;
 	}
 	struct loaded_scenario ls;
-	if (cli_load_scenario(o.scenario, o.sets, o.n_sets, &ls) != 0)
+	if (cli_load_scenario(o.scenario, o.ov.sets, o.ov.n_sets, &ls) != 0)
 		return 2;
 
 	struct story st;

@@ -22,7 +22,6 @@
 #include "sim/runner.h"
 #include "sim/story.h"
 
-#define MAX_SETS 256
 #define MAX_FRAMES 100000
 #define SHOWN_LISTENERS 4 /* listeners drawn one by one; more are summed */
 #define BAR 40            /* bar width, chars */
@@ -39,9 +38,7 @@ static const char watch_usage[] =
 
 struct watch_opts {
 	const char *scenario;
-	const char *sets[MAX_SETS + 1];
-	size_t n_sets;
-	char seed_set[64];
+	struct cli_overrides ov; /* --set, --seed */
 	double speed;     /* simulated seconds per wall second */
 	double interval;  /* simulated seconds between frames */
 	double until;     /* last frame at or before this simulated time, s; < 0 for the end */
@@ -89,7 +86,11 @@ static int parse_watch_args(int argc, char **argv, struct watch_opts *o)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		int taken = cli_parse_override(argc, argv, &i, &o->ov);
+		if (taken >= 0) {
+			if (taken)
+				return taken;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			o->help = true;
 			return 0;
 		} else if (strcmp(a, "--frames") == 0) {
@@ -98,27 +99,6 @@ static int parse_watch_args(int argc, char **argv, struct watch_opts *o)
 			double *dst = a[2] == 's' ? &o->speed : a[2] == 'i' ? &o->interval : &o->until;
 			if (parse_num(a, v, dst) < 0)
 				return 2;
-			i++;
-		} else if (strcmp(a, "--set") == 0 || strcmp(a, "-s") == 0) {
-			if (!v)
-				return cli_misuse("%s needs PATH=VALUE", a);
-			if (o->n_sets == MAX_SETS)
-				return cli_misuse("too many %s options", a);
-			o->sets[o->n_sets++] = v;
-			i++;
-		} else if (strncmp(a, "--set=", 6) == 0) {
-			if (o->n_sets == MAX_SETS)
-				return cli_misuse("too many %s options", "--set");
-			o->sets[o->n_sets++] = a + 6;
-		} else if (strcmp(a, "--seed") == 0) {
-			char *end = NULL;
-			if (!v)
-				return cli_misuse("%s needs a number", a);
-			errno = 0;
-			unsigned long long seed = strtoull(v, &end, 10);
-			if (!v[0] || v[0] == '-' || *end || errno)
-				return cli_misuse("--seed: expected a non-negative integer, got \"%s\"", v);
-			snprintf(o->seed_set, sizeof(o->seed_set), "seed=%llu", seed);
 			i++;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_misuse("unknown option %s", a);
@@ -130,8 +110,7 @@ static int parse_watch_args(int argc, char **argv, struct watch_opts *o)
 	}
 	if (!o->scenario)
 		return cli_misuse("%s", "watch needs a scenario file");
-	if (o->seed_set[0])
-		o->sets[o->n_sets++] = o->seed_set; /* room kept: sets has MAX_SETS + 1 */
+	cli_overrides_finish(&o->ov);
 	return 0;
 }
 
@@ -345,7 +324,7 @@ int cmd_watch(int argc, char **argv)
 		return 0;
 	}
 	struct loaded_scenario ls;
-	if (cli_load_scenario(o.scenario, o.sets, o.n_sets, &ls) != 0)
+	if (cli_load_scenario(o.scenario, o.ov.sets, o.ov.n_sets, &ls) != 0)
 		return 2;
 
 	volatile int *stop = cli_stop_flag();

@@ -27,6 +27,23 @@ WEAK int cmd_host_profile(int argc, char **argv); /* sim/cmd_host.c */
 
 struct loaded_scenario;
 
+/* The scenario overrides every scenario command takes: --set PATH=VALUE
+ * (repeatable) and --seed N, which goes last as "seed=N". */
+#define CLI_MAX_SETS 256
+struct cli_overrides {
+	const char *sets[CLI_MAX_SETS + 1]; /* borrowed from argv, or seed_set */
+	size_t n_sets;
+	char seed_set[64];                  /* "seed=N" when --seed was given */
+};
+
+/* cli_parse_override: if argv[*i] is --set, -s, --set=... or --seed, take
+ * it (and its value: *i moves past it) and return 0; 2 on misuse (the
+ * message printed); -1 when it is none of these. */
+int cli_parse_override(int argc, char **argv, int *i, struct cli_overrides *ov);
+
+/* cli_overrides_finish: the --seed override joins the list, last. */
+void cli_overrides_finish(struct cli_overrides *ov);
+
 /* cli_load_scenario: load path with the --set overrides, print the one-line
  * problem (returns 2) or the warnings (returns 0).  ls is the caller's; on
  * success loaded_scenario_fini releases it. */

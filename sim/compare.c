@@ -475,11 +475,9 @@ int cmp_bins_from_values(const double *values, size_t n, double bin_ms, struct c
 	return 0;
 }
 
-double cmp_bins_cdf(const struct cmp_bins *b, double x)
+/* the number of bins whose lower edge is <= x (binary search) */
+static size_t bins_at_or_below(const struct cmp_bins *b, double x)
 {
-	if (b->total <= 0 || b->n == 0)
-		return 0;
-	/* last bin with lower <= x */
 	size_t lo = 0, hi = b->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -488,36 +486,38 @@ double cmp_bins_cdf(const struct cmp_bins *b, double x)
 		else
 			hi = mid;
 	}
-	if (lo == 0)
-		return 0;
-	size_t i = lo - 1;
-	double below = 0; /* O(bins): the distance below uses prefix sums instead */
-	for (size_t j = 0; j < i; j++)
-		below += b->count[j];
+	return lo;
+}
+
+/* F at x given the counts of the bins below bin i, interpolated in bin i */
+static double cdf_in_bin(const struct cmp_bins *b, size_t i, double below, double x)
+{
 	double part = (x - b->lower_ms[i]) / b->bin_ms;
 	if (part > 1)
 		part = 1;
 	return (below + b->count[i] * part) / b->total;
 }
 
+double cmp_bins_cdf(const struct cmp_bins *b, double x)
+{
+	if (b->total <= 0 || b->n == 0)
+		return 0;
+	size_t lo = bins_at_or_below(b, x);
+	if (lo == 0)
+		return 0;
+	double below = 0; /* O(bins): the distance below uses prefix sums instead */
+	for (size_t j = 0; j + 1 < lo; j++)
+		below += b->count[j];
+	return cdf_in_bin(b, lo - 1, below, x);
+}
+
 /* F at x with a prefix-sum array (cum[i] = counts of bins before i) */
 static double cdf_fast(const struct cmp_bins *b, const double *cum, double x)
 {
-	size_t lo = 0, hi = b->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (b->lower_ms[mid] <= x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = bins_at_or_below(b, x);
 	if (lo == 0)
 		return 0;
-	size_t i = lo - 1;
-	double part = (x - b->lower_ms[i]) / b->bin_ms;
-	if (part > 1)
-		part = 1;
-	return (cum[i] + b->count[i] * part) / b->total;
+	return cdf_in_bin(b, lo - 1, cum[lo - 1], x);
 }
 
 static double *prefix_sums(const struct cmp_bins *b)
