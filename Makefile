@@ -24,7 +24,7 @@ SANFLAGS :=
 # so the sanitizer run uses one
 TEST_JOBS ?= $$(nproc)
 TCPQSIM_BIN ?= tcpqsim
-ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -I. $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS_M   := -lm
 
@@ -44,60 +44,91 @@ $(BUILD)/config.mk: scripts/deps.sh
 	$(Q)sh scripts/deps.sh $@
 
 # ---- sources ----------------------------------------------------------------
-# The engine knows no TCP; the models use only engine headers; the program
-# layer (config, reports, command line, sweeps) is the only one to touch files,
-# JSON and exit codes.  Engine and models are two static libraries and the
-# core test binary links against those alone.
-ENGINE_SRC := sim/event.c sim/rng.c sim/pool.c sim/hist.c sim/dist.c sim/strdist.c
-MODEL_SRC  := $(wildcard models/*.c)
-PROG_SRC   := $(filter-out $(ENGINE_SRC) sim/main.c,$(wildcard sim/*.c))
+# Folder = layer = library = test binary.  Arrows run one way: app -> models
+# -> sim.  sim/ is the discrete-event engine (no TCP, no JSON, no argv);
+# models/ is what is simulated and uses only the engine; app/ is the program
+# (util/ for JSON reading, strings and files, cmd/ for one file per command).
+# Each layer compiles against an include root that holds only itself and the
+# layers below ($(BUILD)/inc/LAYER), so a wrong-way include does not compile;
+# each layer's test binary links only its layer and those below, so a
+# wrong-way call does not link.  scripts/check-layers.sh checks the includes.
+SIM_SRC    := $(wildcard sim/*.c)
+MODELS_SRC := $(wildcard models/*.c)
+APP_SRC    := $(filter-out app/main.c,$(wildcard app/*.c app/*/*.c))
 
-ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
-MODEL_OBJ  := $(MODEL_SRC:%.c=$(BUILD)/%.o)
-PROG_OBJ   := $(PROG_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ   := $(BUILD)/sim/main.o
+SIM_OBJ    := $(SIM_SRC:%.c=$(BUILD)/%.o)
+MODELS_OBJ := $(MODELS_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ    := $(APP_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ   := $(BUILD)/app/main.o
 
-LIB_ENGINE := $(BUILD)/libtcpqsim_engine.a
-LIB_MODELS := $(BUILD)/libtcpqsim_models.a
+LIB_SIM    := $(BUILD)/libsim.a
+LIB_MODELS := $(BUILD)/libmodels.a
 
-TEST_CORE_SRC := $(wildcard tests/core/*.c)
-TEST_PROG_SRC := $(wildcard tests/prog/*.c)
-TEST_CORE_OBJ := $(TEST_CORE_SRC:%.c=$(BUILD)/%.o)
-TEST_PROG_OBJ := $(TEST_PROG_SRC:%.c=$(BUILD)/%.o)
+TEST_SIM_SRC    := $(wildcard tests/sim/*.c)
+TEST_MODELS_SRC := $(wildcard tests/models/*.c)
+TEST_APP_SRC    := $(wildcard tests/app/*.c)
+TEST_SIM_OBJ    := $(TEST_SIM_SRC:%.c=$(BUILD)/%.o)
+TEST_MODELS_OBJ := $(TEST_MODELS_SRC:%.c=$(BUILD)/%.o)
+TEST_APP_OBJ    := $(TEST_APP_SRC:%.c=$(BUILD)/%.o)
 
 KCHECK_SRC := $(wildcard tools/kcheck/*.c)
+KCHECK_OBJ := $(KCHECK_SRC:%.c=$(BUILD)/%.o)
+
+# layer_of FILE: the layer whose include root compiles FILE (tests/LAYER/
+# files are of that layer; tools/ and fuzz/ sit on top, like app/)
+layer_of = $(or $(strip $(foreach l,sim models,$(if $(filter $(l)/% tests/$(l)/%,$1),$(l)))),app)
+INC_STAMP := $(BUILD)/inc/.stamp
 
 # ---- rules ------------------------------------------------------------------
-.PHONY: all run test test-build check bench validate fuzz plots clean deps
+.PHONY: all run test test-build check bench validate fuzz plots clean deps layers
 all: $(TCPQSIM_BIN)
 
 deps: $(BUILD)/config.mk
 
-$(BUILD)/%.o: %.c $(BUILD)/config.mk
+# the include roots: $(BUILD)/inc/sim holds sim/; inc/models holds sim/ and
+# models/; inc/app holds all three (symbolic links to the source folders)
+$(INC_STAMP): Makefile
+	$(Q)mkdir -p $(BUILD)/inc/sim $(BUILD)/inc/models $(BUILD)/inc/app
+	$(Q)ln -sfn $(CURDIR)/sim $(BUILD)/inc/sim/sim
+	$(Q)for l in sim models; do ln -sfn $(CURDIR)/$$l $(BUILD)/inc/models/$$l; done
+	$(Q)for l in sim models app; do ln -sfn $(CURDIR)/$$l $(BUILD)/inc/app/$$l; done
+	$(Q)touch $@
+
+$(BUILD)/%.o: %.c $(BUILD)/config.mk Makefile | $(INC_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) $(if $(filter tests/%,$<),$(CRITERION_CFLAGS)) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(BUILD)/inc/$(call layer_of,$<) $(if $(filter tests/%,$<),$(CRITERION_CFLAGS)) -MMD -MP -c $< -o $@
 
-$(LIB_ENGINE): $(ENGINE_OBJ)
+$(LIB_SIM): $(SIM_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
-$(LIB_MODELS): $(MODEL_OBJ)
+$(LIB_MODELS): $(MODELS_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(TCPQSIM_BIN): $(MAIN_OBJ) $(PROG_OBJ) $(LIB_MODELS) $(LIB_ENGINE)
+$(TCPQSIM_BIN): $(MAIN_OBJ) $(APP_OBJ) $(LIB_MODELS) $(LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS_M)
 
-$(BUILD)/test-core: $(TEST_CORE_OBJ) $(LIB_MODELS) $(LIB_ENGINE)
+$(BUILD)/test-sim: $(TEST_SIM_OBJ) $(LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRITERION_LIBS) $(LIBS_M)
 
-$(BUILD)/test-prog: $(TEST_PROG_OBJ) $(PROG_OBJ) $(LIB_MODELS) $(LIB_ENGINE)
+$(BUILD)/test-models: $(TEST_MODELS_OBJ) $(LIB_MODELS) $(LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRITERION_LIBS) $(LIBS_M)
 
-$(BUILD)/kcheck: $(KCHECK_SRC) $(BUILD)/config.mk
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(KCHECK_SRC) $(PKG_LIBS) $(LIBS_M)
+$(BUILD)/test-app: $(TEST_APP_OBJ) $(APP_OBJ) $(LIB_MODELS) $(LIB_SIM)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRITERION_LIBS) $(LIBS_M)
+
+$(BUILD)/kcheck: $(KCHECK_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS_M)
+
+# the layer check: every #include runs one way (app -> models -> sim), and
+# the check itself fails on a planted wrong-way include (--self-test)
+layers: | $(INC_STAMP)
+	$(Q)sh scripts/check-layers.sh
+	$(Q)CC="$(CC)" BUILD="$(BUILD)" sh scripts/check-layers.sh --self-test
 
 # The simulator against this machine's kernel (root and network namespaces;
 # loopback only, in namespaces kcheck makes and removes): docs/validation.md
@@ -132,17 +163,19 @@ check:
 bench: tcpqsim
 	@sh bench/bench.sh ./tcpqsim
 
-test-build: $(TCPQSIM_BIN) $(BUILD)/test-core $(BUILD)/test-prog $(BUILD)/kcheck
+test-build: $(TCPQSIM_BIN) $(BUILD)/test-sim $(BUILD)/test-models $(BUILD)/test-app $(BUILD)/kcheck
 
 # gnuplot and GNU parallel are installed first too: the plot and sweep
 # suites use them.
-test: test-build
+test: test-build layers
 	@TCPQSIM_EXTRA_DEPS="gnuplot parallel" sh scripts/deps.sh
-	$(BUILD)/test-core --jobs=$(TEST_JOBS)
-	TCPQSIM=$(abspath $(TCPQSIM_BIN)) $(BUILD)/test-prog --jobs=$(TEST_JOBS)
+	$(BUILD)/test-sim --jobs=$(TEST_JOBS)
+	$(BUILD)/test-models --jobs=$(TEST_JOBS)
+	TCPQSIM=$(abspath $(TCPQSIM_BIN)) $(BUILD)/test-app --jobs=$(TEST_JOBS)
 
+# users' run folders (out/) are theirs: clean leaves them alone
 clean:
-	rm -rf build build-san build-fuzz tcpqsim out
+	rm -rf build build-san build-fuzz tcpqsim
 
--include $(ENGINE_OBJ:.o=.d) $(MODEL_OBJ:.o=.d) $(PROG_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) \
-	$(TEST_CORE_OBJ:.o=.d) $(TEST_PROG_OBJ:.o=.d)
+-include $(SIM_OBJ:.o=.d) $(MODELS_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) \
+	$(TEST_SIM_OBJ:.o=.d) $(TEST_MODELS_OBJ:.o=.d) $(TEST_APP_OBJ:.o=.d) $(KCHECK_OBJ:.o=.d)

@@ -29,8 +29,8 @@
 #include <string.h>
 
 #include "models/world.h"
-#include "sim/config.h"
-#include "sim/jsonread.h"
+#include "app/config.h"
+#include "app/util/jsonread.h"
 
 #define FUZZ_LABEL "fuzz.json"
 #define FUZZ_BASE_DIR "tests/data"

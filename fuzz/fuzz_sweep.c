@@ -21,7 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/sweep.h"
+#include "app/sweep.h"
 
 #ifndef FUZZ_SWEEP_DIR
 #define FUZZ_SWEEP_DIR "build-fuzz/sweep-work"

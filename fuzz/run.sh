@@ -21,6 +21,10 @@ cd "$(dirname "$0")/.."
 
 CLANG=${CLANG:-clang}
 OUT=${FUZZ_OUT:-build-fuzz}
+# the program layer's include root (the Makefile's $(BUILD)/inc/app)
+INC="$OUT/inc"
+mkdir -p "$INC"
+for l in sim models app; do ln -sfn "$(pwd)/$l" "$INC/$l"; done
 MAX_LEN=${FUZZ_MAX_LEN:-4096}
 
 usage() {
@@ -38,13 +42,13 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 	TCPQSIM_EXTRA_DEPS=clang sh scripts/deps.sh
 fi
 
-BASE_CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. -g -O1 -fno-omit-frame-pointer
+BASE_CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$INC -g -O1 -fno-omit-frame-pointer
 	-Wall -Wextra -Wno-unused-parameter $(pkg-config --cflags gsl libcjson)"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 LIBS="$(pkg-config --libs gsl libcjson) -lm -Wl,--wrap=fopen"
-ENGINE="sim/event.c sim/rng.c sim/pool.c sim/hist.c sim/dist.c sim/strdist.c"
+ENGINE=$(ls sim/*.c)
 MODELS=$(ls models/*.c)
-LOADER="sim/jsonread.c sim/config.c"
+LOADER="app/util/jsonread.c app/util/strdist.c app/config.c"
 
 mkdir -p "$OUT/artifacts"
 
@@ -58,7 +62,7 @@ build() {
 	other=$3
 	extra=${4:-}
 	bin="$OUT/fuzz_$name"
-	if [ -x "$bin" ] && [ -z "$(find $fuzzed $other sim/*.h models/*.h fuzz/run.sh -newer "$bin" 2>/dev/null)" ]; then
+	if [ -x "$bin" ] && [ -z "$(find $fuzzed $other sim/*.h models/*.h app/*.h app/*/*.h fuzz/run.sh -newer "$bin" 2>/dev/null)" ]; then
 		return 0
 	fi
 	echo "fuzz: building $bin"
@@ -84,7 +88,7 @@ build() {
 # the dictionary: every quoted name in the loaders and the profiles
 dict="$OUT/scenario.dict"
 {
-	grep -ho '"[A-Za-z0-9_.-]\{2,40\}"' sim/config.c sim/jsonread.c models/profile.c $(ls sim/sweep.c 2>/dev/null) |
+	grep -ho '"[A-Za-z0-9_.-]\{2,40\}"' app/config.c app/util/jsonread.c models/profile.c app/sweep.c |
 		sort -u | sed 's/^"\(.*\)"$/"\\"\1\\""/'
 	printf '%s\n' '"SET:"' '"\x0aSET:"' '"1e999"' '"-1e999"' '"NaN"' '"null"' '"[]"' '"{}"' '"true"' '"1e-9"' \
 		'"1e-7"' '"1e8"' '"1e12"' '"1e17"' '"1e300"' '"-0"' '"0.5"' '"2147483648"' '"-2147483649"' \
@@ -97,11 +101,11 @@ if [ "$mode" != smoke ]; then
 	build run "fuzz/fuzz_scenario.c $LOADER $MODELS" "$ENGINE" "-DFUZZ_RUN_WORLD"
 	harnesses="$harnesses run"
 fi
-if [ -f fuzz/fuzz_sweep.c ] && [ -f sim/sweep.h ] && [ -f sim/sweep.c ]; then
+if [ -f fuzz/fuzz_sweep.c ]; then
 	# the sweep loader uses the rest of the program layer (runner, report...)
-	prog=$(ls sim/*.c | grep -v -e 'sim/main.c' -e 'sim/sweep.c' -e 'sim/jsonread.c' -e 'sim/config.c' \
-		-e 'sim/event.c' -e 'sim/rng.c' -e 'sim/pool.c' -e 'sim/hist.c' -e 'sim/dist.c' -e 'sim/strdist.c')
-	build sweep "fuzz/fuzz_sweep.c sim/sweep.c $LOADER" "$prog $MODELS $ENGINE" "-DFUZZ_SWEEP_DIR=\"$OUT/sweep-work\""
+	prog=$(ls app/*.c app/*/*.c | grep -v -e 'app/main.c' -e 'app/sweep.c' -e 'app/util/jsonread.c' \
+		-e 'app/util/strdist.c' -e 'app/config.c')
+	build sweep "fuzz/fuzz_sweep.c app/sweep.c $LOADER" "$prog $MODELS $ENGINE" "-DFUZZ_SWEEP_DIR=\"$OUT/sweep-work\""
 	harnesses="$harnesses sweep"
 fi
 [ "$mode" = build ] && exit 0

@@ -1,7 +1,6 @@
 /* profile.c: the kernel generations of KERNEL.md as a table, and the pure
  * decision functions (see profile.h). */
 #include "models/profile.h"
-#include "sim/strdist.h"
 
 #include <string.h>
 
@@ -157,20 +156,6 @@ size_t profile_count(void)
 const struct kernel_rules *profile_at(size_t i)
 {
 	return i < N_PROFILES ? &profiles[i] : NULL;
-}
-
-const char *profile_nearest_name(const char *name)
-{
-	const char *best = NULL;
-	size_t best_d = 4;
-	for (size_t i = 0; i < N_PROFILES; i++) {
-		size_t d = strdist(name, profiles[i].profile);
-		if (d < best_d) {
-			best_d = d;
-			best = profiles[i].profile;
-		}
-	}
-	return best;
 }
 
 int profile_effective_backlog(const struct kernel_rules *r, long backlog, int somaxconn)

@@ -92,10 +92,6 @@ const struct kernel_rules *profile_find(const char *name);
 size_t profile_count(void);
 const struct kernel_rules *profile_at(size_t i);
 
-/* profile_nearest_name: the profile name closest to `name` (for "did you
- * mean"), or NULL. */
-const char *profile_nearest_name(const char *name);
-
 /* profile_effective_backlog: N = min(backlog, somaxconn); a negative backlog
  * becomes somaxconn; 16-bit kernels keep N & 0xffff.  Mirrors __sys_listen /
  * inet_listen (sk_max_ack_backlog).  FreeBSD: min(backlog, soacceptqueue). */

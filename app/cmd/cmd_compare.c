@@ -1,0 +1,524 @@
+/* cmd_compare.c: "tcpqsim compare A B" and "tcpqsim compare MEASURED DIR --rank".
+ *
+ * A and B are summary.json files (tcpqsim run, kcheck, a sweep point) or
+ * files of measured connect durations (ms, one per line).  The two are
+ * printed side by side and checked against the tolerances (compare.h); exit
+ * 0 within them, 1 outside (each failing check named), 2 on bad input.  With
+ * --rank, B is a sweep's output folder and its points are listed by their
+ * Kolmogorov-Smirnov distance to A.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app/commands.h"
+#include "app/compare.h"
+#include "app/util/jsonread.h"
+
+#define MAX_FAILURES 64
+
+static const char compare_usage[] =
+    "usage: " PROG " compare A B [--tol-frac X] [--tol-p99-ms Y] [--tol-ks D] [--tol-counters X] [--ks-bin-ms W]\n"
+    "       " PROG " compare MEASURED DIR --rank [--top K] [--ks-bin-ms W]\n"
+    "A and B: summary.json files (tcpqsim run, kcheck) or files of connect durations in ms,\n"
+    "one per line ('#' starts a comment).  Exit 0 within the tolerances, 1 outside, 2 bad input.\n"
+    "  --tol-frac X       largest difference of any outcome fraction (default 0.05)\n"
+    "  --tol-p99-ms Y     largest difference of the connect-time p99, ms (default 250)\n"
+    "  --tol-ks D         largest Kolmogorov-Smirnov distance of the connect times (default 0.1)\n"
+    "  --tol-counters X   largest |A-B|/max(A,B,1) of any counter both report (default 0.25)\n"
+    "                     (each tolerance also takes \"off\")\n"
+    "  --ks-bin-ms W      compare the CDFs only at multiples of W ms (default: every bin edge)\n"
+    "  --rank             DIR is a sweep folder (points/point-*.json, or */summary.json):\n"
+    "                     list its points by KS distance to MEASURED\n"
+    "  --top K            with --rank, list only the K nearest\n";
+
+struct compare_opts {
+	const char *a, *b;
+	struct cmp_tolerances tol;
+	double grid_ms; /* --ks-bin-ms, 0 = bin edges */
+	bool rank;
+	long top;
+};
+
+static int parse_tol(const char *opt, const char *v, double *out)
+{
+	if (!v)
+		return cli_misuse("%s needs a number (or \"off\")", opt);
+	if (strcmp(v, "off") == 0) {
+		*out = INFINITY;
+		return 0;
+	}
+	char *end = NULL;
+	errno = 0;
+	double x = strtod(v, &end);
+	if (!v[0] || *end || errno || !isfinite(x) || x < 0) {
+		fprintf(stderr, PROG ": %s: expected a number >= 0 or \"off\", got \"%s\"\n", opt, v);
+		return 2;
+	}
+	*out = x;
+	return 0;
+}
+
+static int parse_compare_args(int argc, char **argv, struct compare_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->tol = (struct cmp_tolerances){CMP_TOL_FRAC_DEFAULT, CMP_TOL_P99_MS_DEFAULT, CMP_TOL_KS_DEFAULT,
+	                                  CMP_TOL_COUNTERS_DEFAULT};
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int rc = 0;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(compare_usage, stdout);
+			return -1;
+		} else if (strcmp(a, "--tol-frac") == 0) {
+			rc = parse_tol(a, v, &o->tol.frac), i++;
+		} else if (strcmp(a, "--tol-p99-ms") == 0) {
+			rc = parse_tol(a, v, &o->tol.p99_ms), i++;
+		} else if (strcmp(a, "--tol-ks") == 0) {
+			rc = parse_tol(a, v, &o->tol.ks), i++;
+		} else if (strcmp(a, "--tol-counters") == 0) {
+			rc = parse_tol(a, v, &o->tol.counters), i++;
+		} else if (strcmp(a, "--ks-bin-ms") == 0) {
+			rc = parse_tol(a, v, &o->grid_ms), i++;
+			if (!rc && (!isfinite(o->grid_ms) || o->grid_ms < 0.001)) {
+				fprintf(stderr, PROG ": --ks-bin-ms: expected a number >= 0.001, got \"%s\"\n", v);
+				rc = 2;
+			}
+		} else if (strcmp(a, "--rank") == 0) {
+			o->rank = true;
+		} else if (strcmp(a, "--top") == 0) {
+			char *end = NULL;
+			if (!v)
+				return cli_misuse("%s needs a count", a);
+			errno = 0;
+			o->top = strtol(v, &end, 10);
+			if (!v[0] || *end || errno || o->top < 1) {
+				fprintf(stderr, PROG ": --top: expected a count >= 1, got \"%s\"\n", v);
+				return 2;
+			}
+			i++;
+		} else if (a[0] == '-' && a[1]) {
+			return cli_misuse("compare: unknown option %s", a);
+		} else if (!o->a) {
+			o->a = a;
+		} else if (!o->b) {
+			o->b = a;
+		} else {
+			return cli_misuse("compare: unexpected argument %s", a);
+		}
+		if (rc)
+			return rc;
+	}
+	if (!o->a || !o->b)
+		return cli_misuse("%s", "compare needs two files (A B), or MEASURED DIR --rank");
+	if (o->top && !o->rank)
+		return cli_misuse("%s", "compare: --top goes with --rank");
+	return 0;
+}
+
+/* ---- side by side ------------------------------------------------------------ */
+
+static void print_num(double v, int width)
+{
+	if (isnan(v))
+		printf(" %*s", width, "-");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		printf(" %*.0f", width, v);
+	else
+		printf(" %*.3f", width, v);
+}
+
+static void print_header(const char *tag, const struct cmp_side *s)
+{
+	printf("%s = %s  (%s%s%s)\n", tag, s->label, s->tool, s->origin[0] ? ", " : "", s->origin);
+}
+
+static void print_outcomes(const struct cmp_side *a, const struct cmp_side *b, const struct cmp_tolerances *tol)
+{
+	if (a->kind == CMP_DURATIONS && b->kind == CMP_DURATIONS)
+		return;
+	printf("\n%-26s %12s %21s %10s\n", "outcomes", "A", "B", "|dfrac|");
+	printf("  %-24s", "attempts");
+	print_num(a->attempts, 12);
+	print_num(b->attempts, 22);
+	printf("\n");
+	for (int o = 0; o < OUTCOME_COUNT; o++) {
+		double ca = a->outcomes[o], cb = b->outcomes[o];
+		bool shown = o == OUTCOME_CONNECTED || o == OUTCOME_TIMED_OUT || (ca > 0) || (cb > 0);
+		if (!shown)
+			continue;
+		double fa = cmp_outcome_frac(a, o), fb = cmp_outcome_frac(b, o);
+		char ta[48], tb[48];
+		if (isnan(ca))
+			snprintf(ta, sizeof(ta), "-");
+		else
+			snprintf(ta, sizeof(ta), "%.0f (%.4f)", ca, isnan(fa) ? 0 : fa);
+		if (isnan(cb))
+			snprintf(tb, sizeof(tb), "-");
+		else
+			snprintf(tb, sizeof(tb), "%.0f (%.4f)", cb, isnan(fb) ? 0 : fb);
+		printf("  %-24s %12s %21s", outcome_name((enum outcome)o), ta, tb);
+		if (!isnan(fa) && !isnan(fb)) {
+			double d = fabs(fa - fb);
+			printf(" %10.4f%s", d, d > tol->frac ? "  !" : "");
+		}
+		printf("\n");
+	}
+	size_t nsyn = a->n_by_syns > b->n_by_syns ? a->n_by_syns : b->n_by_syns;
+	if (nsyn) {
+		printf("connected on SYN #k (share of the connected)\n");
+		for (size_t k = 0; k < nsyn; k++) {
+			double va = k < a->n_by_syns ? a->by_syns[k] : 0, vb = k < b->n_by_syns ? b->by_syns[k] : 0;
+			char ta[48], tb[48];
+			snprintf(ta, sizeof(ta), "%.0f (%.4f)", va, a->count > 0 ? va / a->count : 0);
+			snprintf(tb, sizeof(tb), "%.0f (%.4f)", vb, b->count > 0 ? vb / b->count : 0);
+			if (a->kind == CMP_DURATIONS)
+				snprintf(ta, sizeof(ta), "-");
+			if (b->kind == CMP_DURATIONS)
+				snprintf(tb, sizeof(tb), "-");
+			char name[32];
+			snprintf(name, sizeof(name), "#%zu", k + 1);
+			printf("  %-24s %12s %21s\n", name, ta, tb);
+		}
+	}
+}
+
+static void print_times(const struct cmp_side *a, const struct cmp_side *b, double ks, double grid_ms,
+                        const struct cmp_tolerances *tol)
+{
+	printf("\n%-26s %12s %21s %10s\n", "connect time ms", "A", "B", "|A-B|");
+	const char *names[] = {"count", "mean", "p50", "p90", "p99", "p999", "max"};
+	double va[] = {a->count, a->mean, a->p50, a->p90, a->p99, a->p999, a->max};
+	double vb[] = {b->count, b->mean, b->p50, b->p90, b->p99, b->p999, b->max};
+	for (int i = 0; i < 7; i++) {
+		printf("  %-24s", names[i]);
+		bool some = i == 0 || (a->count > 0 && b->count > 0);
+		print_num(i == 0 || a->count > 0 ? va[i] : NAN, 12);
+		print_num(i == 0 || b->count > 0 ? vb[i] : NAN, 21);
+		if (some && i > 0) {
+			double d = fabs(va[i] - vb[i]);
+			printf(" %10.3f%s", d, i == 4 && d > tol->p99_ms ? "  !" : "");
+		}
+		printf("\n");
+	}
+	char how[128];
+	if (!cmp_side_has_distribution(a) || !cmp_side_has_distribution(b))
+		snprintf(how, sizeof(how), "at the percentiles only: %s has no histogram bins; a lower bound",
+		         !cmp_side_has_distribution(a) ? "A" : "B");
+	else if (a->kind == CMP_DURATIONS && b->kind == CMP_DURATIONS && !(grid_ms > 0))
+		snprintf(how, sizeof(how), "exact, on the values");
+	else if (grid_ms > 0)
+		snprintf(how, sizeof(how), "CDFs at multiples of %g ms", grid_ms);
+	else
+		snprintf(how, sizeof(how), "CDFs at every bin edge; bins %g ms and %g ms",
+		         a->kind == CMP_DURATIONS ? b->hist.bin_ms : a->hist.bin_ms,
+		         b->kind == CMP_DURATIONS ? a->hist.bin_ms : b->hist.bin_ms);
+	if (isnan(ks))
+		printf("  %-24s %12s   (a side has no connect times)\n", "KS distance", "-");
+	else
+		printf("  %-24s %12.4f   (%s)%s\n", "KS distance", ks, how, ks > tol->ks ? "  !" : "");
+}
+
+static void print_server(const struct cmp_side *a, const struct cmp_side *b)
+{
+	bool any = false;
+	for (int i = 0; i < CMP_SV_COUNT; i++)
+		any = any || !isnan(a->server[i]) || !isnan(b->server[i]);
+	if (!any)
+		return;
+	static const char *const names[CMP_SV_COUNT] = {"accepted", "connected_never_accepted", "max_accept_queue",
+	                                                 "max_syn_queue"};
+	printf("\n%-26s %12s %21s\n", "server", "A", "B");
+	for (int i = 0; i < CMP_SV_COUNT; i++) {
+		printf("  %-24s", names[i]);
+		print_num(a->server[i], 12);
+		print_num(b->server[i], 21);
+		printf("\n");
+	}
+}
+
+static void print_counters(const struct cmp_side *a, const struct cmp_side *b, const struct cmp_tolerances *tol)
+{
+	if (!a->n_counters && !b->n_counters)
+		return;
+	printf("\n%-26s %12s %21s %10s\n", "counters", "A", "B", "rel diff");
+	char only_a[512] = "", only_b[512] = "";
+	for (size_t i = 0; i < a->n_counters; i++) {
+		double vb = cmp_counter(b, a->counter_name[i]);
+		if (isnan(vb)) {
+			size_t l = strlen(only_a);
+			snprintf(only_a + l, sizeof(only_a) - l, " %s", a->counter_name[i]);
+			continue;
+		}
+		double va = a->counter[i];
+		double rel = fabs(va - vb) / fmax(fmax(fabs(va), fabs(vb)), 1);
+		printf("  %-24s", a->counter_name[i]);
+		print_num(va, 12);
+		print_num(vb, 21);
+		printf(" %10.3f%s\n", rel, rel > tol->counters ? "  !" : "");
+	}
+	for (size_t i = 0; i < b->n_counters; i++)
+		if (isnan(cmp_counter(a, b->counter_name[i]))) {
+			size_t l = strlen(only_b);
+			snprintf(only_b + l, sizeof(only_b) - l, " %s", b->counter_name[i]);
+		}
+	if (only_a[0])
+		printf("  only in A (not compared):%s\n", only_a);
+	if (only_b[0])
+		printf("  only in B (not compared):%s\n", only_b);
+}
+
+static void print_tol(double v)
+{
+	if (isinf(v))
+		printf("off");
+	else
+		printf("%g", v);
+}
+
+static int compare_two(const struct compare_opts *o)
+{
+	struct cmp_side a, b;
+	char msg[CMP_MSG_MAX];
+	if (cmp_side_load(&a, o->a, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		return 2;
+	}
+	if (cmp_side_load(&b, o->b, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		cmp_side_fini(&a);
+		return 2;
+	}
+	double ks = cmp_ks_distance(&a, &b, o->grid_ms);
+	print_header("A", &a);
+	print_header("B", &b);
+	print_outcomes(&a, &b, &o->tol);
+	print_times(&a, &b, ks, o->grid_ms, &o->tol);
+	print_server(&a, &b);
+	print_counters(&a, &b, &o->tol);
+	struct cmp_failure fails[MAX_FAILURES];
+	size_t nf = cmp_check(&a, &b, ks, &o->tol, fails, MAX_FAILURES);
+	printf("\ntolerances: frac ");
+	print_tol(o->tol.frac);
+	printf(", p99 ");
+	print_tol(o->tol.p99_ms);
+	printf(" ms, KS ");
+	print_tol(o->tol.ks);
+	printf(", counters ");
+	print_tol(o->tol.counters);
+	printf("\n");
+	if (nf == 0) {
+		printf("verdict: within tolerances\n");
+	} else {
+		printf("verdict: OUTSIDE tolerances (%zu check%s)\n", nf, nf == 1 ? "" : "s");
+		for (size_t i = 0; i < nf && i < MAX_FAILURES; i++)
+			printf("  %s: %s\n", fails[i].what, fails[i].text);
+	}
+	cmp_side_fini(&a);
+	cmp_side_fini(&b);
+	return nf ? 1 : 0;
+}
+
+/* ---- ranking a sweep ------------------------------------------------------------ */
+
+struct ranked {
+	char path[4096];  /* the point's file */
+	char label[256];  /* what varies at this point, when the file says */
+	double ks;        /* distance to the measured side; NAN sorts last */
+	double p50, p99;  /* the point's connect-time percentiles, ms */
+	double connected_frac; /* NAN when unknown */
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	const struct ranked *a = x, *b = y;
+	bool na = isnan(a->ks), nb = isnan(b->ks);
+	if (na != nb)
+		return na ? 1 : -1;
+	if (!na && a->ks != b->ks)
+		return a->ks < b->ks ? -1 : 1;
+	return strcmp(a->path, b->path);
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* the point files of dir, sorted; returns a new array of new strings */
+static char **list_points(const char *dir, size_t *n, char *msg, size_t mn)
+{
+	*n = 0;
+	size_t cap = 64;
+	char **out = malloc(cap * sizeof(char *));
+	if (!out) {
+		snprintf(msg, mn, "out of memory");
+		return NULL;
+	}
+	char sub[4096];
+	snprintf(sub, sizeof(sub), "%s/points", dir);
+	DIR *d = opendir(sub);
+	bool points = d != NULL;
+	if (!d)
+		d = opendir(dir);
+	if (!d) {
+		snprintf(msg, mn, "%s: expected a sweep output folder, got %s", dir, strerror(errno));
+		free(out);
+		return NULL;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[4096 + 300];
+		if (e->d_name[0] == '.')
+			continue;
+		if (points) {
+			size_t l = strlen(e->d_name);
+			if (strncmp(e->d_name, "point-", 6) != 0 || l < 5 || strcmp(e->d_name + l - 5, ".json") != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", sub, e->d_name);
+		} else {
+			snprintf(path, sizeof(path), "%s/%s/summary.json", dir, e->d_name);
+			struct stat st;
+			if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+				continue;
+		}
+		if (*n == cap) {
+			char **nv = realloc(out, cap * 2 * sizeof(char *));
+			if (!nv)
+				break;
+			out = nv;
+			cap *= 2;
+		}
+		out[*n] = strdup(path);
+		if (out[*n])
+			(*n)++;
+	}
+	closedir(d);
+	if (*n == 0) {
+		snprintf(msg, mn, "%s: expected a sweep output folder (points/point-*.json or */summary.json), got none",
+		         dir);
+		free(out);
+		return NULL;
+	}
+	qsort(out, *n, sizeof(char *), cmp_str);
+	return out;
+}
+
+/* "key=value ..." from the point's grid values (point.values, or the first
+ * of values, params, grid, point, set that is an object) */
+static void point_label(const cJSON *doc, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	/* a sweep point: {"point": {"index": I, "values": {...}}, ...} */
+	const cJSON *pt = cJSON_GetObjectItemCaseSensitive(doc, "point");
+	static const char *const keys[] = {"values", "params", "grid", "point", "set", NULL};
+	for (int i = 0; keys[i]; i++) {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, keys[i]);
+		if (i == 0 && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pt, "values")))
+			o = cJSON_GetObjectItemCaseSensitive(pt, "values");
+		if (!cJSON_IsObject(o))
+			continue;
+		for (const cJSON *e = o->child; e; e = e->next) {
+			char *v = cJSON_PrintUnformatted(e);
+			size_t l = strlen(buf);
+			snprintf(buf + l, n - l, "%s%s=%s", l ? " " : "", e->string, v ? v : "?");
+			free(v);
+		}
+		return;
+	}
+}
+
+static int compare_rank(const struct compare_opts *o)
+{
+	struct cmp_side m;
+	char msg[CMP_MSG_MAX];
+	int status = 2;
+	if (cmp_side_load(&m, o->a, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		return 2;
+	}
+	size_t n = 0;
+	char **paths = list_points(o->b, &n, msg, sizeof(msg));
+	struct ranked *r = NULL;
+	if (!paths) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		goto out;
+	}
+	r = calloc(n, sizeof(*r));
+	if (!r) {
+		fprintf(stderr, PROG ": out of memory\n");
+		status = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct jr jr;
+		jr_init(&jr, paths[i]);
+		size_t len = 0;
+		char *text = jr_read_file(&jr, paths[i], &len);
+		cJSON *doc = text ? jr_parse_text(&jr, text, len) : NULL;
+		free(text);
+		if (!doc) {
+			fprintf(stderr, PROG ": %s\n", jr.msg);
+			goto out;
+		}
+		struct cmp_side p;
+		int rc = cmp_side_from_json(&p, paths[i], doc, msg, sizeof(msg));
+		if (rc == 0)
+			point_label(doc, r[i].label, sizeof(r[i].label));
+		cJSON_Delete(doc);
+		if (rc < 0) {
+			fprintf(stderr, PROG ": %s\n", msg);
+			goto out;
+		}
+		snprintf(r[i].path, sizeof(r[i].path), "%s", paths[i]);
+		r[i].ks = cmp_ks_distance(&m, &p, o->grid_ms);
+		r[i].p50 = p.count > 0 ? p.p50 : NAN;
+		r[i].p99 = p.count > 0 ? p.p99 : NAN;
+		r[i].connected_frac = cmp_outcome_frac(&p, OUTCOME_CONNECTED);
+		cmp_side_fini(&p);
+	}
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	print_header("measured", &m);
+	printf("  connect time ms: count %.0f  p50 %.3f  p99 %.3f  max %.3f\n\n", m.count, m.p50, m.p99, m.max);
+	printf("%4s %8s %12s %12s %10s  %s\n", "rank", "KS", "p50 ms", "p99 ms", "connected", "point");
+	size_t shown = o->top && (size_t)o->top < n ? (size_t)o->top : n;
+	for (size_t i = 0; i < shown; i++) {
+		printf("%4zu", i + 1);
+		if (isnan(r[i].ks))
+			printf(" %8s", "-");
+		else
+			printf(" %8.4f", r[i].ks);
+		print_num(r[i].p50, 12);
+		print_num(r[i].p99, 12);
+		if (isnan(r[i].connected_frac))
+			printf(" %10s", "-");
+		else
+			printf(" %10.4f", r[i].connected_frac);
+		printf("  %s%s%s%s\n", r[i].path, r[i].label[0] ? "  (" : "", r[i].label, r[i].label[0] ? ")" : "");
+	}
+	if (shown < n)
+		printf("(%zu more)\n", n - shown);
+	status = 0;
+out:
+	for (size_t i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(r);
+	cmp_side_fini(&m);
+	return status;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare_opts o;
+	int rc = parse_compare_args(argc, argv, &o);
+	if (rc < 0)
+		return 0;
+	if (rc)
+		return rc;
+	return o.rank ? compare_rank(&o) : compare_two(&o);
+}

@@ -1,0 +1,144 @@
+/* cmd_explain.c: "tcpqsim explain SCENARIO.json --conn ID": the story of one
+ * connect attempt, packet by packet (story.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "app/runner.h"
+#include "app/story.h"
+
+
+static const char explain_usage[] =
+    "usage: tcpqsim explain SCENARIO.json --conn ID [--set PATH=VALUE]... [--seed N]\n"
+    "\n"
+    "Runs the scenario and tells the story of connect attempt ID (attempts are\n"
+    "numbered from 0 in the order they start): every packet with its time in ms\n"
+    "from the attempt's first SYN, what the server did with it and why (the rule\n"
+    "and its kernel function), the queue lengths at that moment, a sequence\n"
+    "diagram, and the outcome.\n";
+
+struct explain_opts {
+	const char *scenario;
+	struct cli_overrides ov; /* --set, --seed */
+	uint64_t conn;
+	bool have_conn;
+	bool help;
+};
+
+static int parse_u64(const char *v, uint64_t *out)
+{
+	char *end = NULL;
+	errno = 0;
+	if (!v || !v[0] || v[0] == '-')
+		return -1;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (*end || errno)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static int parse_explain_args(int argc, char **argv, struct explain_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int taken = cli_parse_override(argc, argv, &i, &o->ov);
+		if (taken >= 0) {
+			if (taken)
+				return taken;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			o->help = true;
+			return 0;
+		} else if (strcmp(a, "--conn") == 0 || strcmp(a, "-c") == 0) {
+			if (!v)
+				return cli_misuse("%s needs an attempt id", a);
+			if (parse_u64(v, &o->conn) < 0)
+				return cli_misuse("--conn: expected an attempt id (0, 1, 2, ...), got \"%s\"", v);
+			o->have_conn = true;
+			i++;
+		} else if (a[0] == '-' && a[1]) {
+			return cli_misuse("unknown option %s", a);
+		} else if (!o->scenario) {
+			o->scenario = a;
+		} else {
+			return cli_misuse("unexpected argument %s", a);
+		}
+	}
+	if (!o->scenario)
+		return cli_misuse("%s", "explain needs a scenario file");
+	if (!o->have_conn)
+		return cli_misuse("%s", "explain needs --conn ID");
+	cli_overrides_finish(&o->ov);
+	return 0;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	struct explain_opts o;
+	int rc = parse_explain_args(argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.help) {
+		fputs(explain_usage, stdout);
+		return 0;
+	}
+	struct loaded_scenario ls;
+	if (cli_load_scenario(o.scenario, o.ov.sets, o.ov.n_sets, &ls) != 0)
+		return 2;
+
+	struct story st;
+	story_init(&st, o.conn);
+	struct run_request rq = {
+	    .ls = &ls,
+	    .out_dir = NULL,
+	    .ctx = &st,
+	    .on_trace = story_on_trace,
+	    .on_attempt = story_on_attempt,
+	    .stop = cli_stop_flag(),
+	};
+	cJSON *summary = NULL;
+	char msg[4400];
+	cli_install_signals();
+	enum run_status run = runner_run(&rq, &summary, msg, sizeof(msg));
+	cli_restore_signals();
+	if (summary) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(summary, "run"),
+		                                                  "simulated_s");
+		if (cJSON_IsNumber(t))
+			st.run_end = (sim_time_ns)llround(t->valuedouble * 1e9);
+	}
+	cJSON_Delete(summary);
+	if (run != RUN_OK) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		rc = (int)run;
+		goto out_story;
+	}
+	if (st.out_of_memory) {
+		fprintf(stderr, PROG ": out of memory while keeping the story of attempt %llu\n",
+		        (unsigned long long)o.conn);
+		rc = 1;
+		goto out_story;
+	}
+	if (!story_exists(&st)) {
+		if (st.attempts)
+			fprintf(stderr, PROG ": --conn %llu: no such attempt: the run made %llu attempts (ids 0 to %llu)\n",
+			        (unsigned long long)o.conn, (unsigned long long)st.attempts, (unsigned long long)st.max_id);
+		else
+			fprintf(stderr, PROG ": --conn %llu: no such attempt: the run made 0 attempts\n",
+			        (unsigned long long)o.conn);
+		rc = 2;
+		goto out_story;
+	}
+	story_print(stdout, &st, &ls);
+	rc = 0;
+out_story:
+	story_fini(&st);
+	loaded_scenario_fini(&ls);
+	return rc;
+}

@@ -1,0 +1,362 @@
+/* cmd_run.c: "tcpqsim run" and "tcpqsim profiles". */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/profile.h"
+#include "models/world.h"
+#include "app/commands.h"
+#include "app/config.h"
+#include "app/util/output.h"
+#include "app/replicate.h"
+#include "app/report.h"
+#include "app/runner.h"
+#include "app/views.h"
+
+#define MAX_SETS 256
+#define MAX_SNAPSHOTS 64
+#define misuse cli_misuse
+
+struct run_opts {
+	const char *scenario;
+	const char *sets[MAX_SETS];
+	size_t n_sets;
+	char seed_set[64];
+	const char *out_dir;
+	bool attempts, trace, quiet, nstat, no_series, force;
+	double max_memory_mib; /* --max-memory, MiB; 0 for none */
+	struct trace_filter filter;
+	sim_time_ns ss_at[MAX_SNAPSHOTS];
+	size_t n_ss;
+	uint64_t replications;    /* --replications R (0: one plain run) */
+	unsigned jobs;            /* -j N worker processes for the replications */
+	bool jobs_set;            /* -j was given */
+};
+
+static int parse_u64_list(const char *s, uint64_t **out, size_t *n)
+{
+	size_t cap = 8;
+	*out = malloc(cap * sizeof(**out));
+	*n = 0;
+	const char *p = s;
+	while (*out && *p) {
+		char *end = NULL;
+		errno = 0;
+		unsigned long long v = strtoull(p, &end, 10);
+		if (end == p || errno || (*end && *end != ','))
+			return -1;
+		if (*n == cap) {
+			uint64_t *nv = realloc(*out, cap * 2 * sizeof(**out));
+			if (!nv)
+				return -1;
+			*out = nv;
+			cap *= 2;
+		}
+		(*out)[(*n)++] = v;
+		p = *end ? end + 1 : end;
+	}
+	return *out ? 0 : -1;
+}
+
+static int parse_double_arg(const char *opt, const char *v, double *out)
+{
+	char *end = NULL;
+	errno = 0;
+	*out = strtod(v, &end);
+	if (!v[0] || *end || errno || !isfinite(*out)) {
+		fprintf(stderr, PROG ": %s: expected a number, got \"%s\"\n", opt, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_run_args(int argc, char **argv, struct run_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->filter.from_s = -INFINITY;
+	o->filter.to_s = INFINITY;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--set") == 0 || strcmp(a, "-s") == 0) {
+			if (!v)
+				return misuse("%s needs PATH=VALUE", a);
+			if (o->n_sets == MAX_SETS)
+				return misuse("too many %s options", a);
+			o->sets[o->n_sets++] = v;
+			i++;
+		} else if (strncmp(a, "--set=", 6) == 0) {
+			if (o->n_sets == MAX_SETS)
+				return misuse("too many %s options", "--set");
+			o->sets[o->n_sets++] = a + 6;
+		} else if (strcmp(a, "--seed") == 0) {
+			if (!v)
+				return misuse("%s needs a number", a);
+			char *end = NULL;
+			errno = 0;
+			long long seed = strtoll(v, &end, 10);
+			if (!v[0] || *end || errno || seed < 0)
+				return misuse("--seed: expected a non-negative integer, got \"%s\"", v);
+			snprintf(o->seed_set, sizeof(o->seed_set), "seed=%lld", seed);
+			i++;
+		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) {
+			if (!v)
+				return misuse("%s needs a folder", a);
+			o->out_dir = v;
+			i++;
+		} else if (strcmp(a, "--attempts") == 0) {
+			o->attempts = true;
+		} else if (strcmp(a, "--trace") == 0) {
+			o->trace = true;
+		} else if (strcmp(a, "--trace-from") == 0 || strcmp(a, "--trace-to") == 0) {
+			if (!v)
+				return misuse("%s needs seconds", a);
+			if (parse_double_arg(a, v, strcmp(a, "--trace-from") == 0 ? &o->filter.from_s : &o->filter.to_s) < 0)
+				return 2;
+			o->trace = true;
+			i++;
+		} else if (strcmp(a, "--trace-conn") == 0) {
+			if (!v)
+				return misuse("%s needs attempt ids", a);
+			free(o->filter.conns);
+			if (parse_u64_list(v, &o->filter.conns, &o->filter.n_conns) < 0)
+				return misuse("--trace-conn: expected ids like 3,17,42, got \"%s\"", v);
+			o->trace = true;
+			i++;
+		} else if (strcmp(a, "--trace-events") == 0) {
+			if (!v)
+				return misuse("%s needs event kinds", a);
+			snprintf(o->filter.kinds, sizeof(o->filter.kinds), "%s", v);
+			o->trace = true;
+			i++;
+		} else if (strcmp(a, "--ss-at") == 0) {
+			double t;
+			if (!v)
+				return misuse("%s needs seconds", a);
+			if (parse_double_arg(a, v, &t) < 0 || t < 0)
+				return misuse("--ss-at: expected a time in seconds, got \"%s\"", v);
+			if (o->n_ss == MAX_SNAPSHOTS)
+				return misuse("too many %s options", a);
+			o->ss_at[o->n_ss++] = (sim_time_ns)(t * 1e9 + 0.5);
+			i++;
+		} else if (strcmp(a, "--nstat") == 0) {
+			o->nstat = true;
+		} else if (strcmp(a, "--no-series") == 0) {
+			o->no_series = true;
+		} else if (strcmp(a, "--force") == 0) {
+			o->force = true;
+		} else if (strcmp(a, "--max-memory") == 0) {
+			if (!v)
+				return misuse("%s needs MiB", a);
+			if (parse_double_arg(a, v, &o->max_memory_mib) < 0 || o->max_memory_mib < 1 ||
+			    o->max_memory_mib > 1048576)
+				return misuse("--max-memory: expected MiB between 1 and 1048576, got \"%s\"", v);
+			i++;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			o->quiet = true;
+		} else if (strcmp(a, "--replications") == 0) {
+			char *end = NULL;
+			errno = 0;
+			long long r = v ? strtoll(v, &end, 10) : 0;
+			if (!v || !v[0] || *end || errno || r < 1 || r > REPLICATE_MAX)
+				return misuse("--replications: expected an integer from 1 to 100000, got \"%s\"", v ? v : "");
+			o->replications = (uint64_t)r;
+			i++;
+		} else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+			if (!v || replicate_parse_jobs(v, &o->jobs) < 0)
+				return misuse("-j: expected a number of worker processes from 1 to 1024, got \"%s\"", v ? v : "");
+			o->jobs_set = true;
+			i++;
+		} else if (a[0] == '-' && a[1]) {
+			return misuse("unknown option %s", a);
+		} else if (!o->scenario) {
+			o->scenario = a;
+		} else {
+			return misuse("unexpected argument %s", a);
+		}
+	}
+	if (!o->scenario)
+		return misuse("%s", "run needs a scenario file");
+	if (o->jobs_set && !o->replications)
+		return misuse("%s", "-j goes with --replications R");
+	if (o->replications && (o->attempts || o->trace || o->n_ss || o->nstat))
+		return misuse("%s", "--replications writes summaries only: drop --attempts, --trace, --ss-at and --nstat");
+	if (!o->jobs_set)
+		o->jobs = replicate_default_jobs();
+	if (o->seed_set[0] && o->n_sets < MAX_SETS)
+		o->sets[o->n_sets++] = o->seed_set;
+	return 0;
+}
+
+static int cmp_time(const void *x, const void *y)
+{
+	sim_time_ns a = *(const sim_time_ns *)x, b = *(const sim_time_ns *)y;
+	return (a > b) - (a < b);
+}
+
+struct view_ctx {
+	bool nstat;
+	FILE *f;
+};
+
+static void print_snapshot(void *p, const struct world_snapshot *s)
+{
+	struct view_ctx *v = p;
+	views_ss(v->f, s, 8000);
+	if (v->nstat) {
+		uint64_t sum[LISTENER_COUNTER_COUNT] = {0};
+		for (uint32_t i = 0; i < s->n_listeners; i++)
+			for (int k = 0; k < LISTENER_COUNTER_COUNT; k++)
+				sum[k] += s->listeners[i].counters[k];
+		views_nstat(v->f, sum);
+	}
+	fputc('\n', v->f);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	int rc = parse_run_args(argc, argv, &o);
+	if (rc) {
+		free(o.filter.conns);
+		return rc;
+	}
+	struct jr err;
+	struct loaded_scenario ls;
+	if (config_load_file(o.scenario, o.sets, o.n_sets, &ls, &err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		free(o.filter.conns);
+		return 2;
+	}
+	if (o.max_memory_mib > 0)
+		ls.s.max_memory = (uint64_t)(o.max_memory_mib * 1048576.0);
+	/* refuse absurdly long or large runs, with an estimate, unless --force */
+	if (!o.force && config_check_size(&ls.s, &err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		free(o.filter.conns);
+		loaded_scenario_fini(&ls);
+		return 2;
+	}
+	for (int i = 0; i < ls.n_warnings; i++)
+		fprintf(stderr, PROG ": %s\n", ls.warnings[i]);
+	if (o.trace && !o.quiet) {
+		/* announce a large trace before writing it: about one line per
+		 * event, about 150 bytes a line */
+		struct config_size z;
+		config_estimate_size(&ls.s, &z);
+		if (z.events * 150 > 100e6)
+			fprintf(stderr, PROG ": trace.jsonl will hold up to about %.3g lines (%.0f MB); narrow it with "
+			        "--trace-from/--trace-to/--trace-conn/--trace-events\n",
+			        z.events, z.events * 150 / 1e6);
+	}
+	char dir[4096];
+	if (o.out_dir)
+		snprintf(dir, sizeof(dir), "%s", o.out_dir);
+	else
+		snprintf(dir, sizeof(dir), "out/%s", ls.name);
+	if (o.replications) {
+		free(o.filter.conns);
+		rc = replicate_command(&ls, o.replications, o.jobs, dir, o.quiet);
+		loaded_scenario_fini(&ls);
+		return rc;
+	}
+	qsort(o.ss_at, o.n_ss, sizeof(o.ss_at[0]), cmp_time);
+	struct view_ctx views = {o.nstat, o.quiet ? NULL : stdout};
+	struct run_request rq = {
+	    .ls = &ls,
+	    .out_dir = dir,
+	    .attempts = o.attempts,
+	    .trace = o.trace,
+	    .series = !o.no_series,
+	    .filter = o.filter,
+	    .ctx = &views,
+	    .on_snapshot = o.n_ss && !o.quiet ? print_snapshot : NULL,
+	    .snapshot_times = o.ss_at,
+	    .n_snapshots = o.n_ss,
+	    .stop = cli_stop_flag(),
+	};
+	cJSON *summary = NULL;
+	char msg[4400];
+	cli_install_signals();
+	enum run_status st = runner_run(&rq, &summary, msg, sizeof(msg));
+	cli_restore_signals();
+	free(o.filter.conns);
+	if (st != RUN_OK) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		loaded_scenario_fini(&ls);
+		return (int)st;
+	}
+	if (!o.quiet) {
+		report_print(stdout, summary);
+		if (o.nstat && !o.n_ss) {
+			const cJSON *cn = cJSON_GetObjectItemCaseSensitive(summary, "counters");
+			uint64_t c[LISTENER_COUNTER_COUNT];
+			for (int k = 0; k < LISTENER_COUNTER_COUNT; k++) {
+				const cJSON *v = cJSON_GetObjectItemCaseSensitive(cn, counter_name((enum listener_counter)k));
+				c[k] = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+			}
+			views_nstat(stdout, c);
+		}
+		printf("  wrote %s/summary.json\n", dir);
+	}
+	cJSON_Delete(summary);
+	loaded_scenario_fini(&ls);
+	return 0;
+}
+
+int cmd_profiles(int argc, char **argv)
+{
+	if (argc == 0) {
+		printf("%-14s %-10s %-13s %-9s %-8s %s\n", "profile", "somaxconn", "syn queue", "init RTO", "retries",
+		       "SYN on full accept queue");
+		for (size_t i = 0; i < profile_count(); i++) {
+			const struct kernel_rules *r = profile_at(i);
+			static const char *const sq[] = {"pow2 table", "qlen >= N", "qlen > N", "syncache"};
+			static const char *const sf[] = {"drop if young>1", "always drop", "not checked"};
+			printf("%-14s %-10d %-13s %-9g %-8d %s\n", r->profile, r->somaxconn, sq[r->syn_queue_full],
+			       (double)r->init_rto / 1e9, r->tcp_syn_retries, sf[r->syn_on_full_accept]);
+		}
+		return 0;
+	}
+	if (argc > 1)
+		return misuse("unexpected argument %s", argv[1]);
+	const struct kernel_rules *r = profile_find(argv[0]);
+	if (!r) {
+		const char *hint = config_profile_hint(argv[0]);
+		fprintf(stderr, PROG ": no profile \"%s\"%s%s%s\n", argv[0], hint ? " (did you mean \"" : "",
+		        hint ? hint : "", hint ? "\"?)" : "");
+		return 2;
+	}
+	printf("%s  (from %s)\n\nsysctl defaults:\n", r->profile, r->source);
+	printf("  %-26s %d\n", "somaxconn", r->somaxconn);
+	printf("  %-26s %d\n", "tcp_max_syn_backlog", r->tcp_max_syn_backlog);
+	printf("  %-26s %d\n", "tcp_syncookies", r->tcp_syncookies);
+	printf("  %-26s %d\n", "tcp_abort_on_overflow", r->tcp_abort_on_overflow);
+	printf("  %-26s %d\n", "tcp_synack_retries", r->tcp_synack_retries);
+	printf("  %-26s %d\n", "tcp_syn_retries", r->tcp_syn_retries);
+	if (r->tcp_syn_linear_timeouts >= 0)
+		printf("  %-26s %d\n", "tcp_syn_linear_timeouts", r->tcp_syn_linear_timeouts);
+	else
+		printf("  %-26s %s\n", "tcp_syn_linear_timeouts", "(does not exist)");
+	printf("\nrules (override with server.rules.NAME or clients.rules.NAME):\n");
+	for (size_t i = 0; i < config_rule_count(); i++) {
+		const char *name, *meaning;
+		char value[64];
+		config_rule_describe(i, r, &name, value, sizeof(value), &meaning);
+		printf("  %-26s %-13s %s\n", name, value, meaning);
+	}
+	printf("\nderived:\n");
+	int syns = 0;
+	sim_time_ns fail = profile_syn_fail_time(r, r->tcp_syn_retries,
+	                                         r->tcp_syn_linear_timeouts > 0 ? r->tcp_syn_linear_timeouts : 0, &syns);
+	printf("  %-26s %g s, after %d SYNs (retransmits_timed_out past %g s)\n", "connect() ETIMEDOUT at", (double)fail / 1e9,
+	       syns, (double)profile_syn_giveup_after(r, r->tcp_syn_retries) / 1e9);
+	sim_time_ns expiry = 0;
+	for (int k = 0; k <= r->tcp_synack_retries; k++)
+		expiry += profile_synack_timeout(r, k);
+	printf("  %-26s %g s\n", "a request expires at", (double)expiry / 1e9);
+	return 0;
+}
+

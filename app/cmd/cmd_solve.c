@@ -1,0 +1,292 @@
+/* cmd_solve.c: "tcpqsim solve": the smallest (or largest) value of one
+ * parameter that meets every target.
+ *
+ * Bisection over a parameter the targets are monotone in: each probe runs
+ * the sweep's replications of the base scenario (plus the grid point's
+ * values, when the file has a grid: one answer per point) and compares each
+ * target with the metric's mean over the replications.  Every probe is
+ * printed as it finishes.  docs/sweeps.md describes the "solve" object.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app/commands.h"
+#include "app/replicate.h"
+#include "app/report.h"
+#include "app/sweep.h"
+
+#define misuse cli_misuse
+
+struct solve_opts {
+	const char *file; /* the sweep file */
+	const char *out;  /* -o DIR: also write DIR/solve.json */
+	unsigned jobs;    /* -j N worker processes */
+	bool quiet;       /* print only the answer */
+};
+
+struct probe_ctx {
+	cJSON *merged; /* the probe's merged document (owned) */
+};
+
+static int probe_finished(void *p, size_t k, cJSON *merged, char *err, size_t n)
+{
+	(void)k;
+	(void)err;
+	(void)n;
+	struct probe_ctx *c = p;
+	c->merged = merged;
+	return 0;
+}
+
+struct search {
+	const struct sweep *sw;
+	const cJSON *point;  /* the grid point's values (borrowed) */
+	unsigned jobs;
+	bool quiet;
+	cJSON *probes;       /* array of probe records (borrowed) */
+};
+
+static void format_param(const struct sweep_solve *s, double v, char *buf, size_t n)
+{
+	if (s->integer)
+		snprintf(buf, n, "%.0f", v);
+	else
+		snprintf(buf, n, "%.10g", v);
+}
+
+/* run one probe; *met tells whether every target is met.  Returns the run
+ * status. */
+static enum run_status probe(struct search *se, double v, bool *met, char *err, size_t errn)
+{
+	const struct sweep_solve *s = &se->sw->solve;
+	cJSON *values = cJSON_Duplicate(se->point, true);
+	if (!values || !cJSON_AddNumberToObject(values, s->param, v)) {
+		cJSON_Delete(values);
+		snprintf(err, errn, "out of memory");
+		return RUN_FAILED;
+	}
+	struct probe_ctx c = {NULL};
+	volatile int *stop = cli_stop_flag();
+	cli_install_signals();
+	enum run_status st = sweep_run_sets(se->sw, &values, NULL, 1, se->jobs, stop, probe_finished, &c, err, errn);
+	cli_restore_signals();
+	cJSON_Delete(values);
+	if (st != RUN_OK) {
+		cJSON_Delete(c.merged);
+		return st;
+	}
+	*met = true;
+	char vt[64];
+	format_param(s, v, vt, sizeof(vt));
+	if (!se->quiet)
+		printf("  %s=%s", s->param, vt);
+	cJSON *rec = cJSON_CreateObject();
+	cJSON_AddNumberToObject(rec, "value", v);
+	cJSON *rm = cJSON_AddObjectToObject(rec, "metrics");
+	for (size_t i = 0; i < s->n_targets; i++) {
+		double mean;
+		bool ok = sweep_target_met(&s->targets[i], c.merged, &mean);
+		*met = *met && ok;
+		const cJSON *stat = replicate_find(c.merged, s->targets[i].metric);
+		const cJSON *ci = cJSON_GetObjectItemCaseSensitive(stat, "ci95");
+		if (!cJSON_GetObjectItemCaseSensitive(rm, s->targets[i].metric))
+			cJSON_AddItemToObject(rm, s->targets[i].metric,
+			                      cJSON_IsObject(stat) ? cJSON_Duplicate(stat, true) : cJSON_CreateNull());
+		if (se->quiet)
+			continue;
+		if (cJSON_IsNumber(ci))
+			printf("  %s=%.6g ± %.3g", s->targets[i].metric, mean, ci->valuedouble);
+		else
+			printf("  %s=%.6g", s->targets[i].metric, mean);
+	}
+	cJSON_AddBoolToObject(rec, "met", *met);
+	cJSON_AddItemToArray(se->probes, rec);
+	if (!se->quiet) {
+		printf("  %s\n", *met ? "met" : "not met");
+		fflush(stdout);
+	}
+	cJSON_Delete(c.merged);
+	return RUN_OK;
+}
+
+/* bisection: *found and *answer; returns the run status */
+static enum run_status bisect(struct search *se, bool *found, double *answer, char *err, size_t n)
+{
+	const struct sweep_solve *s = &se->sw->solve;
+	/* good: the end where the targets should hold; bad: the other */
+	double good = s->increasing ? s->max : s->min;
+	double bad = s->increasing ? s->min : s->max;
+	bool met;
+	enum run_status st;
+	*found = false;
+	if ((st = probe(se, good, &met, err, n)) != RUN_OK)
+		return st;
+	if (!met)
+		return RUN_OK;
+	*found = true;
+	*answer = good;
+	if ((st = probe(se, bad, &met, err, n)) != RUN_OK)
+		return st;
+	if (met) {
+		*answer = bad;
+		return RUN_OK;
+	}
+	/* invariant: targets met at good, not at bad */
+	while (fabs(good - bad) > s->tolerance) {
+		double mid = s->integer ? floor((good + bad) / 2) : (good + bad) / 2;
+		if (mid == good || mid == bad)
+			break; /* the bracket cannot narrow further */
+		if ((st = probe(se, mid, &met, err, n)) != RUN_OK)
+			return st;
+		if (met)
+			good = mid;
+		else
+			bad = mid;
+	}
+	*answer = good;
+	return RUN_OK;
+}
+
+static int parse_opts(int argc, char **argv, struct solve_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->jobs = replicate_default_jobs();
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+			if (!v || replicate_parse_jobs(v, &o->jobs) < 0)
+				return misuse("-j: expected a number of worker processes from 1 to 1024, got \"%s\"", v ? v : "");
+			i++;
+		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) {
+			if (!v)
+				return misuse("%s needs a folder", a);
+			o->out = v;
+			i++;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			o->quiet = true;
+		} else if (a[0] == '-' && a[1]) {
+			return misuse("unknown option %s", a);
+		} else if (!o->file) {
+			o->file = a;
+		} else {
+			return misuse("unexpected argument %s", a);
+		}
+	}
+	if (!o->file)
+		return misuse("%s", "solve needs a sweep file with a \"solve\" object");
+	return 0;
+}
+
+static int write_solve_json(const char *dir, const cJSON *doc)
+{
+	char path[4200];
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		fprintf(stderr, PROG ": %s: cannot write the output folder: %s\n", dir, strerror(errno));
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/solve.json", dir);
+	if (report_write_json(path, doc) < 0) {
+		fprintf(stderr, PROG ": %s: cannot write: %s\n", path, strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_solve(int argc, char **argv)
+{
+	struct solve_opts o;
+	int rc = parse_opts(argc, argv, &o);
+	if (rc)
+		return rc;
+	struct sweep sw;
+	struct jr jerr;
+	if (sweep_load(&sw, o.file, SWEEP_NEED_SOLVE, &jerr) < 0) {
+		fprintf(stderr, PROG ": %s\n", jerr.msg);
+		sweep_fini(&sw);
+		return 2;
+	}
+	const struct sweep_solve *s = &sw.solve;
+	*cli_stop_flag() = 0;
+	char lo[64], hi[64], targets[2048] = "";
+	format_param(s, s->min, lo, sizeof(lo));
+	format_param(s, s->max, hi, sizeof(hi));
+	size_t used = 0;
+	for (size_t i = 0; i < s->n_targets && used + 300 < sizeof(targets); i++)
+		used += (size_t)snprintf(targets + used, sizeof(targets) - used, "%s%s", i ? " and " : "",
+		                         s->targets[i].text);
+	if (!o.quiet) {
+		printf("solve: the %s %s in [%s, %s] with %s\n", s->increasing ? "smallest" : "largest", s->param, lo, hi,
+		       targets);
+		printf("  (each target on the mean of %llu replication%s; bisection to within %g)\n",
+		       (unsigned long long)sw.replications, sw.replications == 1 ? "" : "s", s->tolerance);
+	}
+	cJSON *doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "tool", "tcpqsim");
+	cJSON_AddStringToObject(doc, "kind", "solve");
+	cJSON_AddStringToObject(doc, "name", sw.name);
+	cJSON_AddStringToObject(doc, "param", s->param);
+	cJSON_AddStringToObject(doc, "direction", s->increasing ? "increasing" : "decreasing");
+	cJSON *tg = cJSON_AddArrayToObject(doc, "targets");
+	for (size_t i = 0; i < s->n_targets; i++)
+		cJSON_AddItemToArray(tg, cJSON_CreateString(s->targets[i].text));
+	cJSON_AddNumberToObject(doc, "replications", (double)sw.replications);
+	cJSON *results = cJSON_AddArrayToObject(doc, "results");
+	size_t unmet = 0;
+	for (size_t p = 0; p < sw.n_points && rc == 0; p++) {
+		cJSON *values = sw.n_params ? sweep_point_values(&sw, p) : cJSON_CreateObject();
+		cJSON *res = cJSON_CreateObject();
+		cJSON_AddItemToArray(results, res);
+		if (!values) {
+			fprintf(stderr, PROG ": out of memory\n");
+			rc = 1;
+			break;
+		}
+		cJSON_AddItemToObject(res, "values", cJSON_Duplicate(values, true));
+		if (sw.n_params && !o.quiet) {
+			printf("point %zu:", p);
+			for (const cJSON *c = values->child; c; c = c->next) {
+				char v[128];
+				sweep_format_value(c, v, sizeof(v));
+				printf(" %s=%s", c->string, v);
+			}
+			printf("\n");
+		}
+		struct search se = {&sw, values, o.jobs, o.quiet, cJSON_AddArrayToObject(res, "probes")};
+		bool found = false;
+		double answer = 0;
+		char err[4096];
+		enum run_status st = bisect(&se, &found, &answer, err, sizeof(err));
+		cJSON_Delete(values);
+		if (st != RUN_OK) {
+			fprintf(stderr, PROG ": %s\n", err);
+			rc = st == RUN_INTERRUPTED ? 130 : 1;
+			break;
+		}
+		char av[64];
+		format_param(s, found ? answer : (s->increasing ? s->max : s->min), av, sizeof(av));
+		if (found) {
+			cJSON_AddNumberToObject(res, "answer", answer);
+			printf("answer: %s = %s\n", s->param, av);
+		} else {
+			cJSON_AddNullToObject(res, "answer");
+			unmet++;
+			fprintf(stderr, PROG ": solve: even %s=%s does not meet %s\n", s->param, av, targets);
+		}
+		fflush(stdout);
+	}
+	if (rc == 0 && unmet)
+		rc = 1;
+	if (o.out && (rc == 0 || rc == 1)) {
+		int wrc = write_solve_json(o.out, doc);
+		if (wrc)
+			rc = wrc;
+	}
+	cJSON_Delete(doc);
+	sweep_fini(&sw);
+	return rc;
+}

@@ -1,0 +1,1288 @@
+/* config.c: scenario JSON -> struct scenario, with the resolved document
+ * built alongside (config.h).  Keys, units and defaults are documented in
+ * README.md; every key is read here and nowhere else. */
+#include "app/config.h"
+#include "app/util/strdist.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/world.h"
+
+#define NS_PER_MS 1e6
+#define NS_PER_S 1e9
+/* Every time a scenario gives stays under MAX_NS (about 3.2 years), so that
+ * sums of a few of them fit in sim_time_ns (int64 ns, up to 9.2e18). */
+#define MAX_NS 1e17
+#define MAX_S (MAX_NS / NS_PER_S)
+#define MAX_MS (MAX_NS / NS_PER_MS)
+/* the smallest non-zero arrival rate: a Poisson gap of 1/rate stays in range */
+#define MIN_RATE 1e-6
+
+struct cfg {
+	struct jr *r;
+	struct loaded_scenario *ls;
+	const char *base_dir;
+};
+
+static void *own(struct cfg *c, size_t bytes)
+{
+	struct owned_block *b = malloc(sizeof(*b) + bytes);
+	if (!b) {
+		jr_fail(c->r, NULL, "out of memory");
+		return NULL;
+	}
+	b->next = c->ls->blocks;
+	c->ls->blocks = b;
+	return b + 1;
+}
+
+static cJSON *add_obj(cJSON *out, const char *key)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(out, key, o);
+	return o;
+}
+
+/* ---- numbers from text files (replay, empirical) ------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* the most a replay or empirical file may hold */
+#define NUMBERS_MAX_BYTES ((size_t)1 << 30)
+#define NUMBERS_MAX_COUNT ((size_t)100000000)
+
+#define NUMBERS_LINE_MAX 65536
+
+/* one line of f into buf (NUL-terminated, the newline kept): returns its
+ * length, 0 at the end of the file, -1 for a line of cap - 1 bytes or more,
+ * -2 for a NUL byte */
+static long read_line(FILE *f, char *buf, size_t cap)
+{
+	size_t k = 0;
+	int ch;
+	while ((ch = getc(f)) != EOF) {
+		if (ch == '\0')
+			return -2;
+		if (k + 1 >= cap)
+			return -1;
+		buf[k++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	buf[k] = '\0';
+	return (long)k;
+}
+
+/* read one column (1-based, or named by a header line) of numbers from a
+ * text or CSV file; '#' lines and blank lines are skipped.  A file that is
+ * not text (a NUL byte: /dev/zero), larger than NUMBERS_MAX_BYTES (an
+ * endless stream) or with more than NUMBERS_MAX_COUNT numbers is refused. */
+static double *read_numbers(struct cfg *c, const char *key, const char *file, const cJSON *column, size_t *n_out)
+{
+	char path[4096];
+	if (file[0] == '/' || !c->base_dir)
+		snprintf(path, sizeof(path), "%s", file);
+	else
+		snprintf(path, sizeof(path), "%s/%s", c->base_dir, file);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		jr_fail(c->r, key, "expected a readable file, got \"%s\" (%s)", path, strerror(errno));
+		return NULL;
+	}
+	long col = 1;
+	const char *col_name = NULL;
+	if (column && cJSON_IsNumber(column))
+		col = (long)column->valuedouble;
+	else if (column && cJSON_IsString(column))
+		col_name = column->valuestring;
+	size_t cap = 1024, n = 0, bytes = 0;
+	double *v = malloc(cap * sizeof(*v));
+	char *line = malloc(NUMBERS_LINE_MAX);
+	long lineno = 0;
+	bool header_done = col_name == NULL;
+	bool past_header = false; /* the first line that is not a comment may be a header */
+	long got;
+	errno = 0;
+	while (v && line && (got = read_line(f, line, NUMBERS_LINE_MAX)) != 0) {
+		lineno++;
+		if (got == -2) {
+			jr_fail(c->r, key, "expected a text file, got a NUL byte at %s:%ld", path, lineno);
+			break;
+		}
+		if (got == -1) {
+			jr_fail(c->r, key, "expected lines under %d bytes, got a longer one at %s:%ld", NUMBERS_LINE_MAX, path,
+			        lineno);
+			break;
+		}
+		bytes += (size_t)got;
+		if (bytes > NUMBERS_MAX_BYTES) {
+			jr_fail(c->r, key, "expected a file under %zu MiB, got more in %s", NUMBERS_MAX_BYTES >> 20, path);
+			break;
+		}
+		char *s = line;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '#' || *s == '\n' || *s == '\r' || *s == '\0')
+			continue;
+		/* split on commas, tabs or spaces */
+		char *fields[64];
+		int nf = 0;
+		char *save = NULL;
+		for (char *t = strtok_r(s, ",\t \r\n", &save); t && nf < 64; t = strtok_r(NULL, ",\t \r\n", &save))
+			fields[nf++] = t;
+		if (!header_done) {
+			for (int i = 0; i < nf; i++)
+				if (strcmp(fields[i], col_name) == 0)
+					col = i + 1;
+			header_done = true;
+			if (col < 1 || (col == 1 && nf > 0 && strcmp(fields[0], col_name) != 0)) {
+				jr_fail(c->r, key, "expected a header line naming column \"%s\" in %s", col_name, path);
+				break;
+			}
+			continue;
+		}
+		if (col > nf) {
+			jr_fail(c->r, key, "expected at least %ld columns at %s:%ld, got %d", col, path, lineno, nf);
+			break;
+		}
+		char *end = NULL;
+		errno = 0;
+		double x = strtod(fields[col - 1], &end);
+		if (!end || *end || errno || !isfinite(x) || x < 0) {
+			if (n == 0 && !past_header && !col_name) {
+				past_header = true;
+				continue; /* a header line */
+			}
+			jr_fail(c->r, key, "expected a non-negative number at %s:%ld, got \"%.40s\"", path, lineno,
+			        fields[col - 1]);
+			break;
+		}
+		if (n == NUMBERS_MAX_COUNT) {
+			jr_fail(c->r, key, "expected at most %zu numbers in %s", NUMBERS_MAX_COUNT, path);
+			break;
+		}
+		if (n == cap) {
+			double *nv = realloc(v, cap * 2 * sizeof(*v));
+			if (!nv) {
+				free(v);
+				v = NULL;
+				break;
+			}
+			v = nv;
+			cap *= 2;
+		}
+		v[n++] = x;
+		errno = 0;
+	}
+	int read_errno = ferror(f) ? (errno ? errno : EIO) : 0;
+	fclose(f);
+	if (!line) {
+		free(v);
+		v = NULL;
+	}
+	free(line);
+	if (!v) {
+		jr_fail(c->r, key, "out of memory reading %s", path);
+		return NULL;
+	}
+	if (!c->r->failed && read_errno)
+		jr_fail(c->r, key, "expected a readable file, got \"%s\" (%s)", path, strerror(read_errno));
+	if (c->r->failed) {
+		free(v);
+		return NULL;
+	}
+	if (n == 0) {
+		free(v);
+		jr_fail(c->r, key, "expected at least one number in %s, got none", path);
+		return NULL;
+	}
+	*n_out = n;
+	return v;
+}
+
+/* ---- distributions ---------------------------------------------------- */
+
+static const char *const dist_kinds[] = {"constant", "exponential", "uniform", "normal", "lognormal", "empirical", NULL};
+
+/* the largest draw a distribution can give in practice, in its own unit: the
+ * generators draw from 32-bit uniforms, so an exponential stays under 23
+ * means and a Gaussian under 10 standard deviations */
+static double dist_reach(const struct dist *d)
+{
+	switch (d->kind) {
+	case DIST_CONSTANT:
+		return d->a;
+	case DIST_EXPONENTIAL:
+		return 23 * d->a;
+	case DIST_UNIFORM:
+		return d->b;
+	case DIST_NORMAL:
+		return d->a + 10 * d->b;
+	case DIST_LOGNORMAL:
+		return d->a * exp(10 * d->b);
+	case DIST_EMPIRICAL:
+		return d->n_values ? d->values[d->n_values - 1] : 0;
+	}
+	return d->a;
+}
+
+/* D: a number, or {"kind": ...}; values in the key's unit, scaled to ns */
+static struct dist read_dist(struct cfg *c, const cJSON *in, cJSON *out, const char *key, double def, double scale,
+                             double max)
+{
+	struct jr *r = c->r;
+	struct dist d = dist_constant(def * scale);
+	if (r->failed)
+		return d;
+	const cJSON *v = in ? cJSON_GetObjectItemCaseSensitive(in, key) : NULL;
+	if (!v || cJSON_IsNumber(v)) {
+		double x = jr_number(r, in, out, key, def, 0, max);
+		return dist_constant(x * scale);
+	}
+	if (!cJSON_IsObject(v)) {
+		char g[96];
+		jr_describe(v, g, sizeof(g));
+		jr_fail(r, key, "expected a number or a distribution object {\"kind\": ...}, got %s", g);
+		return d;
+	}
+	size_t mark = jr_push(r, key, 0);
+	cJSON *o = add_obj(out, key);
+	int kind = jr_enum(r, v, o, "kind", dist_kinds, -1);
+	if (kind < 0 && !r->failed)
+		jr_fail(r, "kind", "expected \"constant\", \"exponential\", \"uniform\", \"normal\", \"lognormal\" or "
+		                   "\"empirical\", got nothing");
+	switch (kind) {
+	case DIST_CONSTANT: {
+		static const char *const k[] = {"kind", "value", NULL};
+		jr_check_keys(r, v, k);
+		d = dist_constant(jr_number(r, v, o, "value", 0, 0, max) * scale);
+		break;
+	}
+	case DIST_EXPONENTIAL: {
+		static const char *const k[] = {"kind", "mean", NULL};
+		jr_check_keys(r, v, k);
+		if (!cJSON_GetObjectItemCaseSensitive(v, "mean"))
+			jr_fail(r, "mean", "expected a number (the mean), got nothing");
+		d.kind = DIST_EXPONENTIAL;
+		d.a = jr_number(r, v, o, "mean", 0, 0, max) * scale;
+		break;
+	}
+	case DIST_UNIFORM: {
+		static const char *const k[] = {"kind", "min", "max", NULL};
+		jr_check_keys(r, v, k);
+		d.kind = DIST_UNIFORM;
+		d.a = jr_number(r, v, o, "min", 0, 0, max) * scale;
+		d.b = jr_number(r, v, o, "max", 0, 0, max) * scale;
+		if (!r->failed && d.b < d.a)
+			jr_fail(r, "max", "expected max >= min, got %g < %g", d.b / scale, d.a / scale);
+		break;
+	}
+	case DIST_NORMAL: {
+		static const char *const k[] = {"kind", "mean", "stddev", NULL};
+		jr_check_keys(r, v, k);
+		d.kind = DIST_NORMAL;
+		d.a = jr_number(r, v, o, "mean", 0, -max, max) * scale;
+		d.b = jr_number(r, v, o, "stddev", 0, 0, max) * scale;
+		break;
+	}
+	case DIST_LOGNORMAL: {
+		static const char *const k[] = {"kind", "median", "sigma", NULL};
+		jr_check_keys(r, v, k);
+		d.kind = DIST_LOGNORMAL;
+		d.a = jr_number(r, v, o, "median", 1, 1e-12, max) * scale;
+		d.b = jr_number(r, v, o, "sigma", 0, 0, 10);
+		break;
+	}
+	case DIST_EMPIRICAL: {
+		static const char *const k[] = {"kind", "file", "column", "samples", NULL};
+		jr_check_keys(r, v, k);
+		const char *file = jr_string(r, v, o, "file", NULL);
+		const cJSON *col = cJSON_GetObjectItemCaseSensitive(v, "column");
+		if (col && !cJSON_IsNumber(col) && !cJSON_IsString(col))
+			jr_fail(r, "column", "expected a column number or name");
+		else if (col && cJSON_IsNumber(col))
+			jr_int(r, v, o, "column", 1, 1, 64);
+		else if (col)
+			jr_string(r, v, o, "column", NULL);
+		if (!file && !r->failed)
+			jr_fail(r, "file", "expected a file name, got nothing");
+		if (r->failed)
+			break;
+		size_t n = 0;
+		double *vals = read_numbers(c, "file", file, col, &n);
+		if (!vals)
+			break;
+		qsort(vals, n, sizeof(*vals), cmp_double);
+		double *kept = own(c, n * sizeof(*kept));
+		if (kept)
+			for (size_t i = 0; i < n; i++)
+				kept[i] = vals[i] * scale;
+		free(vals);
+		d.kind = DIST_EMPIRICAL;
+		d.values = kept;
+		d.n_values = n;
+		cJSON_AddNumberToObject(o, "samples", (double)n);
+		break;
+	}
+	default:
+		break;
+	}
+	/* every draw must fit in sim_time_ns with room to add it to a time */
+	if (!r->failed && dist_reach(&d) > MAX_NS) {
+		const char *unit = scale == NS_PER_S ? "s" : "ms";
+		jr_fail(r, NULL, "expected draws under %g %s (about 3 years), got a %s distribution reaching about %.3g %s",
+		        MAX_NS / scale, unit, dist_kinds[d.kind], dist_reach(&d) / scale, unit);
+	}
+	jr_pop(r, mark);
+	return d;
+}
+
+/* ---- kernel rules ----------------------------------------------------- */
+
+enum rule_type { RT_BOOL, RT_INT, RT_ENUM, RT_MS, RT_S };
+
+struct rule_desc {
+	const char *name;
+	enum rule_type type;
+	size_t offset;
+	const char *const *names; /* RT_ENUM */
+	bool server, client;      /* where it may be overridden */
+	const char *meaning;
+};
+
+static const char *const syn_queue_names[] = {"pow2_table", "qlen_ge_n", "qlen_gt_n", "syncache", NULL};
+static const char *const syn_full_names[] = {"young", "drop", "ignore", NULL};
+static const char *const synack_timer_names[] = {"per_request", "shared_scan", NULL};
+static const char *const prune_names[] = {"half_table", "half_backlog", "none", NULL};
+static const char *const accept_limit_names[] = {"n_plus_1", "3q_halves", NULL};
+
+#define OFF(f) offsetof(struct kernel_rules, f)
+static const struct rule_desc rules_table[] = {
+	{"backlog_16bit", RT_BOOL, OFF(backlog_16bit), NULL, true, false,
+	 "sk_max_ack_backlog is 16 bits: N wraps above 65535 (inet_listen)"},
+	{"accept_limit", RT_ENUM, OFF(accept_limit), accept_limit_names, true, false,
+	 "accept queue full: qlen > N, so it holds N+1 (sk_acceptq_is_full); FreeBSD qlen > 3N/2 (sonewconn)"},
+	{"syn_queue_full", RT_ENUM, OFF(syn_queue_full), syn_queue_names, true, false,
+	 "SYN queue full: qlen >= roundup_pow2(max(8,min(N,msb))+1) (old reqsk table), qlen >= N, or qlen > N "
+	 "(inet_csk_reqsk_queue_is_full)"},
+	{"syn_on_full_accept", RT_ENUM, OFF(syn_on_full_accept), syn_full_names, true, false,
+	 "a SYN meeting a full accept queue: dropped only when young > 1, or always (tcp_conn_request)"},
+	{"count_syn_drops", RT_BOOL, OFF(count_syn_drops), NULL, true, false,
+	 "SYN drops move ListenOverflows/ListenDrops/TCPReqQFull* (not on 2.6.32)"},
+	{"cookie_counts_listendrops", RT_BOOL, OFF(cookie_counts_listendrops), NULL, true, false,
+	 "a cookie SYN-ACK also counts ListenDrops (3.10, 4.4: drop_and_free path)"},
+	{"syncookies_always", RT_BOOL, OFF(syncookies_always), NULL, true, false,
+	 "tcp_syncookies=2 (always send cookies) exists (4.4+)"},
+	{"unproven_all", RT_BOOL, OFF(unproven_all), NULL, true, false,
+	 "3/4-of-msb rule: every peer is unproven (before 4.12, tcp_peer_is_proven)"},
+	{"synack_timer", RT_ENUM, OFF(synack_timer), synack_timer_names, true, false,
+	 "SYN-ACK retransmits from one timer per request (reqsk_timer_handler) or a shared 200 ms scan "
+	 "(inet_csk_reqsk_queue_prune)"},
+	{"prune", RT_ENUM, OFF(prune), prune_names, true, false,
+	 "half-open pruning starts at qlen >= T/2 (old table) or 2*qlen > max(8, N) (reqsk_timer_handler)"},
+	{"init_rto_ms", RT_MS, OFF(init_rto), NULL, true, true,
+	 "initial RTO of SYN and SYN-ACK (TCP_TIMEOUT_INIT: 3 s before 3.1, then 1 s)"},
+	{"syn_giveup_base_ms", RT_MS, OFF(syn_giveup_base), NULL, false, true,
+	 "rto_base of the SYN give-up time, ((2 << retries) - 1) * base (retransmits_timed_out; "
+	 "200 ms on 2.6.32: the ~21 s give-up)"},
+	{"cookie_valid_s", RT_S, OFF(cookie_valid), NULL, true, false,
+	 "cookie ACKs are checked until this long after the last overflow (tcp_synq_no_recent_overflow)"},
+	{"timer_wheel", RT_BOOL, OFF(timer_wheel), NULL, true, true,
+	 "timers round up to the wheel level's granularity (kernel/time/timer.c calc_wheel_index, 4.8+)"},
+	{"hz", RT_INT, OFF(hz), NULL, true, true, "jiffies per second (CONFIG_HZ), for timer rounding"},
+};
+#undef OFF
+#define N_RULES (sizeof(rules_table) / sizeof(rules_table[0]))
+
+size_t config_rule_count(void)
+{
+	return N_RULES;
+}
+
+void config_rule_describe(size_t i, const struct kernel_rules *kr, const char **name, char *value, size_t n,
+                          const char **meaning)
+{
+	const struct rule_desc *d = &rules_table[i];
+	const char *base = (const char *)kr;
+	*name = d->name;
+	*meaning = d->meaning;
+	switch (d->type) {
+	case RT_BOOL:
+		snprintf(value, n, "%s", *(const bool *)(base + d->offset) ? "true" : "false");
+		break;
+	case RT_INT:
+		snprintf(value, n, "%d", *(const int *)(base + d->offset));
+		break;
+	case RT_ENUM:
+		snprintf(value, n, "%s", d->names[*(const int *)(base + d->offset)]);
+		break;
+	case RT_MS:
+		snprintf(value, n, "%g", (double)*(const sim_time_ns *)(base + d->offset) / NS_PER_MS);
+		break;
+	case RT_S:
+		snprintf(value, n, "%g", (double)*(const sim_time_ns *)(base + d->offset) / NS_PER_S);
+		break;
+	}
+}
+
+/* "rules": {name: value} overrides of the profile's rules, written back in full */
+static void read_rules(struct cfg *c, const cJSON *in, cJSON *out, struct kernel_rules *kr, bool server)
+{
+	struct jr *r = c->r;
+	const cJSON *o = jr_object(r, in, "rules");
+	const char *allowed[N_RULES + 1];
+	size_t na = 0;
+	for (size_t i = 0; i < N_RULES; i++)
+		if (server ? rules_table[i].server : rules_table[i].client)
+			allowed[na++] = rules_table[i].name;
+	allowed[na] = NULL;
+	size_t mark = jr_push(r, "rules", 0);
+	jr_check_keys(r, o, allowed);
+	cJSON *ro = add_obj(out, "rules");
+	char *base = (char *)kr;
+	for (size_t i = 0; i < N_RULES; i++) {
+		const struct rule_desc *d = &rules_table[i];
+		if (!(server ? d->server : d->client))
+			continue;
+		switch (d->type) {
+		case RT_BOOL:
+			*(bool *)(base + d->offset) = jr_bool(r, o, ro, d->name, *(bool *)(base + d->offset));
+			break;
+		case RT_INT:
+			*(int *)(base + d->offset) = (int)jr_int(r, o, ro, d->name, *(int *)(base + d->offset), 1, 10000);
+			break;
+		case RT_ENUM:
+			*(int *)(base + d->offset) = jr_enum(r, o, ro, d->name, d->names, *(int *)(base + d->offset));
+			break;
+		case RT_MS: {
+			sim_time_ns *t = (sim_time_ns *)(base + d->offset);
+			*t = (sim_time_ns)(jr_number(r, o, ro, d->name, (double)*t / NS_PER_MS, 1, 120000) * NS_PER_MS);
+			break;
+		}
+		case RT_S: {
+			sim_time_ns *t = (sim_time_ns *)(base + d->offset);
+			*t = (sim_time_ns)(jr_number(r, o, ro, d->name, (double)*t / NS_PER_S, 0, 86400) * NS_PER_S);
+			break;
+		}
+		}
+	}
+	jr_pop(r, mark);
+}
+
+static const struct kernel_rules *read_kernel(struct cfg *c, const cJSON *in, cJSON *out)
+{
+	struct jr *r = c->r;
+	const char *name = jr_string(r, in, NULL, "kernel", "linux-6.18");
+	if (r->failed)
+		return NULL;
+	const struct kernel_rules *kr = profile_find(name);
+	if (!kr) {
+		const char *hint = config_profile_hint(name);
+		if (hint)
+			jr_fail(r, "kernel", "expected a profile name (tcpqsim profiles), got \"%s\" (did you mean \"%s\"?)",
+			        name, hint);
+		else
+			jr_fail(r, "kernel", "expected a profile name (tcpqsim profiles), got \"%s\"", name);
+		return NULL;
+	}
+	cJSON_AddItemToObject(out, "kernel", cJSON_CreateString(kr->profile));
+	return kr;
+}
+
+/* ---- server ------------------------------------------------------------ */
+
+static const char *const acceptor_kinds[] = {"never", "rate", "workers", "event_loop", NULL};
+static const char *const process_names[] = {"fixed", "exponential", NULL};
+
+static void read_stalls(struct cfg *c, const cJSON *in, cJSON *out, struct acceptor_spec *a)
+{
+	struct jr *r = c->r;
+	const cJSON *st = in ? cJSON_GetObjectItemCaseSensitive(in, "stalls") : NULL;
+	cJSON *arr = cJSON_CreateArray();
+	cJSON_AddItemToObject(out, "stalls", arr);
+	if (!st)
+		return;
+	if (!cJSON_IsArray(st)) {
+		char g[96];
+		jr_describe(st, g, sizeof(g));
+		jr_fail(r, "stalls", "expected an array of {\"at_s\", \"for_s\", \"every_s\"}, got %s", g);
+		return;
+	}
+	int n = cJSON_GetArraySize(st);
+	if (n > SCENARIO_MAX_STALLS) {
+		jr_fail(r, "stalls", "expected at most %d stalls, got %d", SCENARIO_MAX_STALLS, n);
+		return;
+	}
+	size_t mark = jr_push(r, "stalls", 0);
+	for (int i = 0; i < n && !r->failed; i++) {
+		const cJSON *e = cJSON_GetArrayItem(st, i);
+		size_t m2 = jr_push(r, NULL, i);
+		if (!cJSON_IsObject(e)) {
+			jr_fail(r, NULL, "expected an object {\"at_s\", \"for_s\", \"every_s\"}");
+			break;
+		}
+		static const char *const k[] = {"at_s", "for_s", "every_s", NULL};
+		jr_check_keys(r, e, k);
+		if (!cJSON_GetObjectItemCaseSensitive(e, "at_s") || !cJSON_GetObjectItemCaseSensitive(e, "for_s"))
+			jr_fail(r, NULL, "expected \"at_s\" and \"for_s\"");
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, o);
+		struct stall *s = &a->stalls[a->n_stalls++];
+		s->start = (sim_time_ns)(jr_number(r, e, o, "at_s", 0, 0, MAX_S) * NS_PER_S);
+		s->length = (sim_time_ns)(jr_number(r, e, o, "for_s", 0, 1e-6, MAX_S) * NS_PER_S);
+		s->every = (sim_time_ns)(jr_number(r, e, o, "every_s", 0, 0, MAX_S) * NS_PER_S);
+		if (!r->failed && s->every && s->every <= s->length)
+			jr_fail(r, "every_s", "expected a period longer than for_s");
+		jr_pop(r, m2);
+	}
+	jr_pop(r, mark);
+}
+
+static void read_acceptor(struct cfg *c, const cJSON *in, cJSON *out, struct acceptor_spec *a)
+{
+	struct jr *r = c->r;
+	const cJSON *o = jr_object(r, in, "acceptor");
+	size_t mark = jr_push(r, "acceptor", 0);
+	cJSON *ao = add_obj(out, "acceptor");
+	memset(a, 0, sizeof(*a));
+	a->kind = (enum acceptor_kind)jr_enum(r, o, ao, "kind", acceptor_kinds, ACCEPTOR_NEVER);
+	switch (a->kind) {
+	case ACCEPTOR_NEVER: {
+		static const char *const k[] = {"kind", "stalls", NULL};
+		jr_check_keys(r, o, k);
+		break;
+	}
+	case ACCEPTOR_RATE: {
+		static const char *const k[] = {"kind", "rate_per_s", "process", "stalls", NULL};
+		jr_check_keys(r, o, k);
+		if (!cJSON_GetObjectItemCaseSensitive(o, "rate_per_s"))
+			jr_fail(r, "rate_per_s", "expected a number (accepts per second), got nothing");
+		a->rate_per_s = jr_number(r, o, ao, "rate_per_s", 1, MIN_RATE, 1e9);
+		a->exponential = jr_enum(r, o, ao, "process", process_names, 0) == 1;
+		break;
+	}
+	case ACCEPTOR_WORKERS: {
+		static const char *const k[] = {"kind", "count", "service_ms", "stalls", NULL};
+		jr_check_keys(r, o, k);
+		a->workers = (uint32_t)jr_int(r, o, ao, "count", 1, 1, 1000000);
+		a->service = read_dist(c, o, ao, "service_ms", 10, NS_PER_MS, MAX_MS);
+		break;
+	}
+	case ACCEPTOR_EVENT_LOOP: {
+		static const char *const k[] = {"kind", "batch", "wake_latency_ms", "stalls", NULL};
+		jr_check_keys(r, o, k);
+		a->batch = (uint32_t)jr_int(r, o, ao, "batch", 16, 1, 1000000);
+		a->wake_latency = read_dist(c, o, ao, "wake_latency_ms", 0.05, NS_PER_MS, MAX_MS);
+		break;
+	}
+	}
+	read_stalls(c, o, ao, a);
+	jr_pop(r, mark);
+}
+
+static void read_server(struct cfg *c, const cJSON *root, cJSON *out, struct server_spec *sv)
+{
+	struct jr *r = c->r;
+	const cJSON *in = jr_object(r, root, "server");
+	size_t mark = jr_push(r, "server", 0);
+	static const char *const k[] = {"kernel", "backlog", "listeners", "sysctl", "rules", "acceptor", NULL};
+	jr_check_keys(r, in, k);
+	cJSON *so = add_obj(out, "server");
+	const struct kernel_rules *kr = read_kernel(c, in, so);
+	if (!kr) {
+		jr_pop(r, mark);
+		return;
+	}
+	sv->rules = *kr;
+	sv->backlog = (long)jr_int(r, in, so, "backlog", 128, INT32_MIN, INT32_MAX);
+	sv->listeners = (uint32_t)jr_int(r, in, so, "listeners", 1, 1, 1024);
+
+	const cJSON *sc = jr_object(r, in, "sysctl");
+	size_t m2 = jr_push(r, "sysctl", 0);
+	static const char *const ks[] = {"somaxconn", "tcp_max_syn_backlog", "tcp_syncookies",
+	                                 "tcp_abort_on_overflow", "tcp_synack_retries", NULL};
+	jr_check_keys(r, sc, ks);
+	cJSON *sco = add_obj(so, "sysctl");
+	sv->sysctl.somaxconn = (int)jr_int(r, sc, sco, "somaxconn", kr->somaxconn, 0, INT32_MAX);
+	sv->sysctl.tcp_max_syn_backlog = (int)jr_int(r, sc, sco, "tcp_max_syn_backlog", kr->tcp_max_syn_backlog, 0, INT32_MAX);
+	sv->sysctl.tcp_syncookies = (int)jr_int(r, sc, sco, "tcp_syncookies", kr->tcp_syncookies, 0,
+	                                        kr->syncookies_always ? 2 : 1);
+	sv->sysctl.tcp_abort_on_overflow = (int)jr_int(r, sc, sco, "tcp_abort_on_overflow", kr->tcp_abort_on_overflow, 0, 1);
+	sv->sysctl.tcp_synack_retries = (int)jr_int(r, sc, sco, "tcp_synack_retries", kr->tcp_synack_retries, 0, 255);
+	jr_pop(r, m2);
+
+	read_rules(c, in, so, &sv->rules, true);
+	sv->rules.profile = kr->profile;
+	read_acceptor(c, in, so, &sv->acceptor);
+	jr_pop(r, mark);
+}
+
+/* ---- clients ------------------------------------------------------------ */
+
+static const char *const arrival_kinds[] = {"constant", "poisson", "burst", "closed_loop", "schedule", "replay",
+                                            "on_off", NULL};
+enum { AK_CONSTANT, AK_POISSON, AK_BURST, AK_CLOSED, AK_SCHEDULE, AK_REPLAY, AK_ON_OFF };
+
+static void read_phases(struct cfg *c, const cJSON *in, cJSON *out, struct arrival_spec *a)
+{
+	struct jr *r = c->r;
+	const cJSON *ph = cJSON_GetObjectItemCaseSensitive(in, "phases");
+	if (!cJSON_IsArray(ph) || cJSON_GetArraySize(ph) == 0) {
+		char g[96];
+		jr_describe(ph, g, sizeof(g));
+		jr_fail(r, "phases", "expected a non-empty array of {\"at_s\", \"rate_per_s\", \"ramp_to_per_s\"}, got %s", g);
+		return;
+	}
+	int n = cJSON_GetArraySize(ph);
+	if (n > 100000) {
+		jr_fail(r, "phases", "expected at most 100000 phases, got %d", n);
+		return;
+	}
+	struct rate_phase *p = own(c, (size_t)n * sizeof(*p));
+	if (!p)
+		return;
+	cJSON *arr = cJSON_CreateArray();
+	cJSON_AddItemToObject(out, "phases", arr);
+	size_t mark = jr_push(r, "phases", 0);
+	for (int i = 0; i < n && !r->failed; i++) {
+		const cJSON *e = cJSON_GetArrayItem(ph, i);
+		size_t m2 = jr_push(r, NULL, i);
+		if (!cJSON_IsObject(e)) {
+			jr_fail(r, NULL, "expected an object {\"at_s\", \"rate_per_s\"}");
+			break;
+		}
+		static const char *const k[] = {"at_s", "rate_per_s", "ramp_to_per_s", NULL};
+		jr_check_keys(r, e, k);
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, o);
+		p[i].start = (sim_time_ns)(jr_number(r, e, o, "at_s", 0, 0, MAX_S) * NS_PER_S);
+		p[i].rate_from = jr_number(r, e, o, "rate_per_s", 0, 0, 1e9);
+		p[i].rate_to = jr_number(r, e, o, "ramp_to_per_s", p[i].rate_from, 0, 1e9);
+		if (!r->failed && p[i].rate_from > 0 && p[i].rate_from < MIN_RATE)
+			jr_fail(r, "rate_per_s", "expected 0 or a rate of at least %g per second, got %g", MIN_RATE, p[i].rate_from);
+		if (!r->failed && p[i].rate_to > 0 && p[i].rate_to < MIN_RATE)
+			jr_fail(r, "ramp_to_per_s", "expected 0 or a rate of at least %g per second, got %g", MIN_RATE, p[i].rate_to);
+		if (!r->failed && i > 0 && p[i].start <= p[i - 1].start)
+			jr_fail(r, "at_s", "expected phases in increasing at_s order");
+		jr_pop(r, m2);
+	}
+	jr_pop(r, mark);
+	a->phases = p;
+	a->n_phases = (uint32_t)n;
+}
+
+static void read_arrival(struct cfg *c, const cJSON *in, cJSON *out, struct arrival_spec *a, sim_time_ns duration)
+{
+	struct jr *r = c->r;
+	const cJSON *o = jr_object(r, in, "arrival");
+	size_t mark = jr_push(r, "arrival", 0);
+	cJSON *ao = add_obj(out, "arrival");
+	memset(a, 0, sizeof(*a));
+	int kind = jr_enum(r, o, ao, "kind", arrival_kinds, AK_CONSTANT);
+	switch (kind) {
+	case AK_CONSTANT:
+	case AK_POISSON: {
+		static const char *const k[] = {"kind", "rate_per_s", NULL};
+		jr_check_keys(r, o, k);
+		a->kind = kind == AK_CONSTANT ? ARRIVAL_CONSTANT : ARRIVAL_POISSON;
+		a->rate_per_s = jr_number(r, o, ao, "rate_per_s", 10, MIN_RATE, 1e9);
+		break;
+	}
+	case AK_BURST: {
+		static const char *const k[] = {"kind", "count", "at_s", "every_s", NULL};
+		jr_check_keys(r, o, k);
+		a->kind = ARRIVAL_BURST;
+		a->count = (uint32_t)jr_int(r, o, ao, "count", 100, 1, 100000000);
+		a->at = (sim_time_ns)(jr_number(r, o, ao, "at_s", 0, 0, MAX_S) * NS_PER_S);
+		a->every = (sim_time_ns)(jr_number(r, o, ao, "every_s", 0, 0, MAX_S) * NS_PER_S);
+		if (!r->failed && a->at >= duration)
+			jr_fail(r, "at_s", "expected a time before duration_s (%g s), got %g", (double)duration / NS_PER_S,
+			        (double)a->at / NS_PER_S);
+		break;
+	}
+	case AK_CLOSED: {
+		static const char *const k[] = {"kind", "users", "think_ms", NULL};
+		jr_check_keys(r, o, k);
+		a->kind = ARRIVAL_CLOSED_LOOP;
+		a->users = (uint32_t)jr_int(r, o, ao, "users", 10, 1, 10000000);
+		a->think = read_dist(c, o, ao, "think_ms", 1000, NS_PER_MS, MAX_MS);
+		break;
+	}
+	case AK_SCHEDULE: {
+		static const char *const k[] = {"kind", "phases", NULL};
+		jr_check_keys(r, o, k);
+		a->kind = ARRIVAL_SCHEDULE;
+		read_phases(c, o, ao, a);
+		break;
+	}
+	case AK_ON_OFF: {
+		/* Poisson at rate_per_s during on_s, nothing during off_s, repeated */
+		static const char *const k[] = {"kind", "rate_per_s", "on_s", "off_s", NULL};
+		jr_check_keys(r, o, k);
+		a->kind = ARRIVAL_SCHEDULE;
+		double rate = jr_number(r, o, ao, "rate_per_s", 10, MIN_RATE, 1e9);
+		double on = jr_number(r, o, ao, "on_s", 1, 1e-6, MAX_S);
+		double off = jr_number(r, o, ao, "off_s", 1, 0, MAX_S);
+		if (r->failed)
+			break;
+		double cycles = ceil((double)duration / NS_PER_S / (on + off));
+		if (cycles > 500000) {
+			jr_fail(r, "on_s", "expected fewer than 500000 on/off cycles in duration_s, got %g", cycles);
+			break;
+		}
+		size_t n = (size_t)cycles * 2;
+		struct rate_phase *p = own(c, n * sizeof(*p));
+		if (!p)
+			break;
+		/* in whole ns, so that the phases stay sorted whatever the rounding */
+		sim_time_ns on_ns = (sim_time_ns)(on * NS_PER_S), off_ns = (sim_time_ns)(off * NS_PER_S);
+		for (size_t i = 0; i < n; i++) {
+			p[i].start = (sim_time_ns)(i / 2) * (on_ns + off_ns) + (i % 2 ? on_ns : 0);
+			p[i].rate_from = p[i].rate_to = i % 2 ? 0 : rate;
+		}
+		if (off_ns == 0)
+			n = 1;
+		a->phases = p;
+		a->n_phases = (uint32_t)n;
+		break;
+	}
+	case AK_REPLAY: {
+		static const char *const k[] = {"kind", "file", "column", "unit", "arrivals", NULL};
+		static const char *const units[] = {"s", "ms", NULL};
+		jr_check_keys(r, o, k);
+		a->kind = ARRIVAL_REPLAY;
+		const char *file = jr_string(r, o, ao, "file", NULL);
+		const cJSON *col = cJSON_GetObjectItemCaseSensitive(o, "column");
+		if (col && cJSON_IsNumber(col))
+			jr_int(r, o, ao, "column", 1, 1, 64);
+		else if (col && cJSON_IsString(col))
+			jr_string(r, o, ao, "column", NULL);
+		else if (col)
+			jr_fail(r, "column", "expected a column number or name");
+		int unit = jr_enum(r, o, ao, "unit", units, 0);
+		if (!file && !r->failed)
+			jr_fail(r, "file", "expected a file of arrival times, got nothing");
+		if (r->failed)
+			break;
+		size_t n = 0;
+		double *v = read_numbers(c, "file", file, col, &n);
+		if (!v)
+			break;
+		qsort(v, n, sizeof(*v), cmp_double);
+		if (v[n - 1] * (unit ? NS_PER_MS : NS_PER_S) > MAX_NS) {
+			jr_fail(r, "file", "expected arrival times under %g %s (about 3 years), got %g", unit ? MAX_MS : MAX_S,
+			        units[unit], v[n - 1]);
+			free(v);
+			break;
+		}
+		sim_time_ns *t = own(c, n * sizeof(*t));
+		if (t)
+			for (size_t i = 0; i < n; i++)
+				t[i] = (sim_time_ns)(v[i] * (unit ? NS_PER_MS : NS_PER_S));
+		free(v);
+		a->times = t;
+		a->n_times = n;
+		cJSON_AddNumberToObject(ao, "arrivals", (double)n);
+		break;
+	}
+	}
+	jr_pop(r, mark);
+}
+
+static const char *const after_kinds[] = {"hold", "request", "greeting", NULL};
+
+static void read_after(struct cfg *c, const cJSON *in, cJSON *out, struct after_connect_spec *a)
+{
+	struct jr *r = c->r;
+	const cJSON *o = jr_object(r, in, "after_connect");
+	size_t mark = jr_push(r, "after_connect", 0);
+	cJSON *ao = add_obj(out, "after_connect");
+	a->kind = (enum after_connect_kind)jr_enum(r, o, ao, "kind", after_kinds, AFTER_HOLD);
+	if (a->kind == AFTER_HOLD) {
+		static const char *const k[] = {"kind", "hold_s", NULL};
+		jr_check_keys(r, o, k);
+		a->hold = read_dist(c, o, ao, "hold_s", 1, NS_PER_S, MAX_S);
+		a->read_timeout = SIM_TIME_NEVER;
+	} else {
+		static const char *const k[] = {"kind", "hold_s", "read_timeout_s", NULL};
+		jr_check_keys(r, o, k);
+		a->hold = read_dist(c, o, ao, "hold_s", 1, NS_PER_S, MAX_S);
+		double rt = jr_nullable_number(r, o, ao, "read_timeout_s", a->kind == AFTER_GREETING ? 10 : NAN, 1e-6, MAX_S);
+		a->read_timeout = isnan(rt) ? SIM_TIME_NEVER : (sim_time_ns)(rt * NS_PER_S);
+	}
+	jr_pop(r, mark);
+}
+
+static void read_path(struct cfg *c, const cJSON *in, cJSON *out, struct path_spec *p)
+{
+	struct jr *r = c->r;
+	const cJSON *o = jr_object(r, in, "network");
+	size_t mark = jr_push(r, "network", 0);
+	static const char *const k[] = {"one_way_delay_ms", "delay_to_server_ms", "delay_to_client_ms",
+	                                "loss_to_server", "loss_to_client", NULL};
+	jr_check_keys(r, o, k);
+	cJSON *no = add_obj(out, "network");
+	struct dist both = read_dist(c, o, no, "one_way_delay_ms", 0.05, NS_PER_MS, 1e7);
+	p->delay_to_server = both;
+	p->delay_to_client = both;
+	if (o && cJSON_GetObjectItemCaseSensitive(o, "delay_to_server_ms"))
+		p->delay_to_server = read_dist(c, o, no, "delay_to_server_ms", 0.05, NS_PER_MS, 1e7);
+	if (o && cJSON_GetObjectItemCaseSensitive(o, "delay_to_client_ms"))
+		p->delay_to_client = read_dist(c, o, no, "delay_to_client_ms", 0.05, NS_PER_MS, 1e7);
+	p->loss_to_server = jr_number(r, o, no, "loss_to_server", 0, 0, 1);
+	p->loss_to_client = jr_number(r, o, no, "loss_to_client", 0, 0, 1);
+	jr_pop(r, mark);
+}
+
+/* the longest one attempt of p can last, retries included, ns, as a double:
+ * it bounds scenario_default_drain's integer arithmetic (which uses the
+ * smaller dist_max_hint), so that the default drain cannot overflow */
+static double attempt_span(const struct client_pop *p)
+{
+	double rto_max = 120 * NS_PER_S;
+	double t = (double)profile_syn_giveup_after(&p->rules, p->sysctl.tcp_syn_retries) + rto_max;
+	if (p->connect_timeout != SIM_TIME_NEVER && (double)p->connect_timeout < t)
+		t = (double)p->connect_timeout;
+	if (p->after.kind == AFTER_REQUEST && p->after.read_timeout == SIM_TIME_NEVER)
+		t += (double)profile_model_timeout(200 * SIM_NS_PER_MS, 15) + rto_max;
+	else if (p->after.kind != AFTER_HOLD && p->after.read_timeout != SIM_TIME_NEVER)
+		t += (double)p->after.read_timeout;
+	t += dist_reach(&p->path.delay_to_server) + dist_reach(&p->path.delay_to_client);
+	if (p->app_retries)
+		t = t * (p->app_retries + 1.0) + dist_reach(&p->app_backoff) * p->app_retries;
+	return t;
+}
+
+static void read_pop(struct cfg *c, const cJSON *in, cJSON *out, struct client_pop *p, const cJSON *root,
+                     sim_time_ns duration, int index)
+{
+	struct jr *r = c->r;
+	static const char *const k[] = {"name", "kernel", "sysctl", "rules", "arrival", "connect_timeout_s",
+	                                "after_connect", "network", "app_retry", NULL};
+	jr_check_keys(r, in, k);
+	memset(p, 0, sizeof(*p));
+	char defname[32];
+	snprintf(defname, sizeof(defname), "clients%d", index);
+	const char *name = jr_string(r, in, out, "name", index == 0 ? "clients" : defname);
+	if (r->failed)
+		return;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	const struct kernel_rules *kr = read_kernel(c, in, out);
+	if (!kr)
+		return;
+	if (kr->syn_queue_full == SYNQ_FREEBSD) {
+		jr_fail(r, "kernel", "expected a Linux profile: %s is a server-side profile", kr->profile);
+		return;
+	}
+	p->rules = *kr;
+	const cJSON *sc = jr_object(r, in, "sysctl");
+	size_t m2 = jr_push(r, "sysctl", 0);
+	static const char *const ks[] = {"tcp_syn_retries", "tcp_syn_linear_timeouts", "tcp_orphan_retries", NULL};
+	jr_check_keys(r, sc, ks);
+	cJSON *sco = add_obj(out, "sysctl");
+	p->sysctl.tcp_syn_retries = (int)jr_int(r, sc, sco, "tcp_syn_retries", kr->tcp_syn_retries, 0, 127);
+	if (kr->tcp_syn_linear_timeouts < 0) {
+		if (sc && cJSON_GetObjectItemCaseSensitive(sc, "tcp_syn_linear_timeouts"))
+			jr_fail(r, "tcp_syn_linear_timeouts", "does not exist on %s (added in 6.5); use a newer profile",
+			        kr->profile);
+		p->sysctl.tcp_syn_linear_timeouts = 0;
+	} else {
+		p->sysctl.tcp_syn_linear_timeouts =
+		    (int)jr_int(r, sc, sco, "tcp_syn_linear_timeouts", kr->tcp_syn_linear_timeouts, 0, 127);
+	}
+	p->sysctl.tcp_orphan_retries = (int)jr_int(r, sc, sco, "tcp_orphan_retries", 0, 0, 255);
+	jr_pop(r, m2);
+	read_rules(c, in, out, &p->rules, false);
+	p->rules.profile = kr->profile;
+	read_arrival(c, in, out, &p->arrival, duration);
+	double ct = jr_nullable_number(r, in, out, "connect_timeout_s", NAN, 1e-6, MAX_S);
+	p->connect_timeout = isnan(ct) ? SIM_TIME_NEVER : (sim_time_ns)(ct * NS_PER_S);
+	read_after(c, in, out, &p->after);
+	/* the population's own network, else the scenario's */
+	if (in && cJSON_GetObjectItemCaseSensitive(in, "network"))
+		read_path(c, in, out, &p->path);
+	else
+		read_path(c, root, out, &p->path);
+	const cJSON *ar = jr_object(r, in, "app_retry");
+	size_t m3 = jr_push(r, "app_retry", 0);
+	static const char *const ka[] = {"retries", "backoff_ms", NULL};
+	jr_check_keys(r, ar, ka);
+	cJSON *aro = add_obj(out, "app_retry");
+	p->app_retries = (uint32_t)jr_int(r, ar, aro, "retries", 0, 0, 100);
+	p->app_backoff = read_dist(c, ar, aro, "backoff_ms", 0, NS_PER_MS, MAX_MS);
+	jr_pop(r, m3);
+	if (!r->failed && attempt_span(p) > MAX_NS)
+		jr_fail(r, p->app_retries ? "app_retry" : NULL,
+		        "expected an attempt to end within %g s (about 3 years) with its retries and timeouts, got up "
+		        "to %.3g s",
+		        MAX_S, attempt_span(p) / NS_PER_S);
+}
+
+static void read_flood(struct cfg *c, const cJSON *root, cJSON *out, struct scenario *s)
+{
+	struct jr *r = c->r;
+	const cJSON *f = jr_object(r, root, "flood");
+	if (!f)
+		return;
+	size_t mark = jr_push(r, "flood", 0);
+	static const char *const k[] = {"kind", "rate_per_s", "from_s", "until_s", NULL};
+	static const char *const kinds[] = {"constant", "poisson", NULL};
+	jr_check_keys(r, f, k);
+	cJSON *fo = add_obj(out, "flood");
+	if (s->n_pops >= SCENARIO_MAX_POPS) {
+		jr_fail(r, NULL, "expected at most %d client populations with the flood", SCENARIO_MAX_POPS - 1);
+		jr_pop(r, mark);
+		return;
+	}
+	struct client_pop *p = &s->pops[s->n_pops];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "flood");
+	p->rules = s->pops[0].rules;
+	p->sysctl = s->pops[0].sysctl;
+	p->spoofed = true;
+	p->path = s->pops[0].path;
+	p->connect_timeout = SIM_TIME_NEVER;
+	p->after.kind = AFTER_HOLD;
+	p->after.hold = dist_constant(0);
+	p->app_backoff = dist_constant(0);
+	int kind = jr_enum(r, f, fo, "kind", kinds, 1);
+	double rate = jr_number(r, f, fo, "rate_per_s", 1000, MIN_RATE, 1e9);
+	double from = jr_number(r, f, fo, "from_s", 0, 0, MAX_S);
+	double until = jr_number(r, f, fo, "until_s", (double)s->duration / NS_PER_S, 0, MAX_S);
+	if (!r->failed && until <= from)
+		jr_fail(r, "until_s", "expected until_s > from_s");
+	if (!r->failed) {
+		struct rate_phase *ph = own(c, 2 * sizeof(*ph));
+		if (ph) {
+			ph[0].start = (sim_time_ns)(from * NS_PER_S);
+			ph[0].rate_from = ph[0].rate_to = rate;
+			ph[1].start = (sim_time_ns)(until * NS_PER_S);
+			ph[1].rate_from = ph[1].rate_to = 0;
+			p->arrival.kind = ARRIVAL_SCHEDULE;
+			p->arrival.phases = ph;
+			p->arrival.n_phases = 2;
+			if (kind == 0 && from == 0 && until >= (double)s->duration / NS_PER_S) {
+				p->arrival.kind = ARRIVAL_CONSTANT;
+				p->arrival.rate_per_s = rate;
+			}
+		}
+		s->n_pops++;
+	}
+	jr_pop(r, mark);
+}
+
+/* ---- the whole scenario ------------------------------------------------- */
+
+static void base_name(const char *label, char *out, size_t n)
+{
+	const char *b = strrchr(label, '/');
+	b = b ? b + 1 : label;
+	snprintf(out, n, "%s", b);
+	char *dot = strrchr(out, '.');
+	if (dot && strcmp(dot, ".json") == 0)
+		*dot = '\0';
+}
+
+static bool name_is_safe(const char *s)
+{
+	if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+int config_load_doc(const char *label, const char *base_dir, const cJSON *doc, struct loaded_scenario *out,
+                    struct jr *r)
+{
+	memset(out, 0, sizeof(*out));
+	struct cfg c = {r, out, base_dir};
+	struct scenario *s = &out->s;
+	if (!cJSON_IsObject(doc)) {
+		char g[96];
+		jr_describe(doc, g, sizeof(g));
+		jr_fail(r, NULL, "expected a JSON object (a scenario), got %s", g);
+		return -1;
+	}
+	static const char *const k[] = {"name", "description", "duration_s", "drain_s", "warmup_s",
+	                                "sample_interval_s", "seed", "hist_bin_ms", "server", "clients",
+	                                "network", "flood", NULL};
+	jr_check_keys(r, doc, k);
+	cJSON *o = cJSON_CreateObject();
+	out->resolved = o;
+	char defname[128];
+	base_name(label, defname, sizeof(defname));
+	const char *name = jr_string(r, doc, o, "name", defname);
+	if (!r->failed && (!name_is_safe(name) || strlen(name) >= sizeof(out->name)))
+		jr_fail(r, "name", "expected a name of letters, digits, '-', '_' and '.' (it names the output folder), "
+		                   "got \"%s\"",
+		        name);
+	if (!r->failed)
+		snprintf(out->name, sizeof(out->name), "%s", name);
+	jr_string(r, doc, o, "description", "");
+	s->duration = (sim_time_ns)(jr_number(r, doc, o, "duration_s", 10, 1e-6, 1e7) * NS_PER_S);
+	s->seed = (uint64_t)jr_int(r, doc, o, "seed", 1, 0, INT64_MAX / 2);
+	s->warmup = (sim_time_ns)(jr_number(r, doc, o, "warmup_s", 0, 0, 1e7) * NS_PER_S);
+	if (!r->failed && s->warmup >= s->duration)
+		jr_fail(r, "warmup_s", "expected a warm-up shorter than duration_s");
+	/* default: 0.1 s, coarser on long runs so series.tsv keeps to about
+	 * 10000 rows (1, 2 or 5 times a power of ten) */
+	double sample_def = 0.1, want = (double)s->duration / NS_PER_S / 10000;
+	for (double decade = 0.1; sample_def < want; decade *= 10)
+		for (int m = 0; m < 3 && sample_def < want; m++)
+			sample_def = decade * (double)(m == 0 ? 2 : m == 1 ? 5 : 10);
+	s->sample_interval = (sim_time_ns)(jr_number(r, doc, o, "sample_interval_s", sample_def, 1e-6, 1e7) * NS_PER_S);
+	s->hist_bin = (int64_t)(jr_number(r, doc, o, "hist_bin_ms", 10, 1e-3, 1e6) * NS_PER_MS);
+
+	read_server(&c, doc, o, &s->server);
+
+	const cJSON *cl = doc ? cJSON_GetObjectItemCaseSensitive(doc, "clients") : NULL;
+	if (cl && cJSON_IsArray(cl)) {
+		int n = cJSON_GetArraySize(cl);
+		if (n < 1 || n > SCENARIO_MAX_POPS - 1)
+			jr_fail(r, "clients", "expected 1 to %d client populations, got %d", SCENARIO_MAX_POPS - 1, n);
+		cJSON *arr = cJSON_CreateArray();
+		cJSON_AddItemToObject(o, "clients", arr);
+		size_t mark = jr_push(r, "clients", 0);
+		for (int i = 0; i < n && !r->failed; i++) {
+			const cJSON *e = cJSON_GetArrayItem(cl, i);
+			size_t m2 = jr_push(r, NULL, i);
+			if (!cJSON_IsObject(e)) {
+				jr_fail(r, NULL, "expected an object (a client population)");
+			} else {
+				cJSON *po = cJSON_CreateObject();
+				cJSON_AddItemToArray(arr, po);
+				read_pop(&c, e, po, &s->pops[i], doc, s->duration, i);
+				s->n_pops++;
+			}
+			jr_pop(r, m2);
+		}
+		jr_pop(r, mark);
+	} else {
+		const cJSON *e = jr_object(r, doc, "clients");
+		size_t mark = jr_push(r, "clients", 0);
+		cJSON *po = add_obj(o, "clients");
+		read_pop(&c, e, po, &s->pops[0], doc, s->duration, 0);
+		s->n_pops = 1;
+		jr_pop(r, mark);
+	}
+	if (!r->failed)
+		read_flood(&c, doc, o, s);
+	/* the top-level network object is also written back as read */
+	if (!r->failed && !cJSON_GetObjectItemCaseSensitive(o, "network")) {
+		struct path_spec tmp;
+		read_path(&c, doc, o, &tmp);
+	}
+	if (!r->failed) {
+		sim_time_ns def = scenario_default_drain(s);
+		double d = jr_number(r, doc, o, "drain_s", (double)def / NS_PER_S, 0, 1e8);
+		s->drain = (sim_time_ns)(d * NS_PER_S);
+	}
+	if (r->failed)
+		return -1;
+	/* warnings worth a line (the way Redis warns about somaxconn) */
+	const struct server_spec *sv = &s->server;
+	if (sv->backlog > sv->sysctl.somaxconn) {
+		snprintf(out->warnings[out->n_warnings++], sizeof(out->warnings[0]),
+		         "warning: the listen() backlog %ld cannot be enforced because net.core.somaxconn is set to "
+		         "the lower value of %d: the accept queue holds %d",
+		         sv->backlog, sv->sysctl.somaxconn,
+		         profile_effective_backlog(&sv->rules, sv->backlog, sv->sysctl.somaxconn) + 1);
+	}
+	for (uint32_t i = 0; i < s->n_pops; i++)
+		if (s->pops[i].sysctl.tcp_syn_retries == 0 && !s->pops[i].spoofed && out->n_warnings < 4)
+			snprintf(out->warnings[out->n_warnings++], sizeof(out->warnings[0]),
+			         "note: tcp_syn_retries=0 is not a kernel value (the kernel refuses it); the simulator "
+			         "reads it as one SYN and no retransmit");
+	return 0;
+}
+
+int config_load_file(const char *path, const char *const *sets, size_t n_sets, struct loaded_scenario *out,
+                     struct jr *r)
+{
+	memset(out, 0, sizeof(*out));
+	jr_init(r, path);
+	size_t len = 0;
+	char *text = jr_read_file(r, path, &len);
+	if (!text)
+		return -1;
+	cJSON *doc = jr_parse_text(r, text, len);
+	free(text);
+	if (!doc)
+		return -1;
+	for (size_t i = 0; i < n_sets; i++)
+		if (jr_set(r, doc, sets[i]) < 0) {
+			cJSON_Delete(doc);
+			return -1;
+		}
+	char *dup = strdup(path);
+	int rc = dup ? config_load_doc(path, dirname(dup), doc, out, r) : -1;
+	free(dup);
+	cJSON_Delete(doc);
+	if (rc < 0)
+		loaded_scenario_fini(out);
+	return rc;
+}
+
+void loaded_scenario_fini(struct loaded_scenario *ls)
+{
+	cJSON_Delete(ls->resolved);
+	ls->resolved = NULL;
+	while (ls->blocks) {
+		struct owned_block *n = ls->blocks->next;
+		free(ls->blocks);
+		ls->blocks = n;
+	}
+}
+
+/* ---- what a run would cost ----------------------------------------------- */
+
+/* the first tries of population p during [0, duration) */
+static double pop_first_tries(const struct client_pop *p, double dur_s, double life_s, double *peak)
+{
+	const struct arrival_spec *a = &p->arrival;
+	double n = 0, rate = 0;
+	switch (a->kind) {
+	case ARRIVAL_CONSTANT:
+	case ARRIVAL_POISSON:
+		n = a->rate_per_s * dur_s;
+		rate = a->rate_per_s;
+		break;
+	case ARRIVAL_BURST: {
+		double bursts = 1, at = (double)a->at / NS_PER_S;
+		if (a->every > 0 && dur_s > at)
+			bursts = floor((dur_s - at) / ((double)a->every / NS_PER_S)) + 1;
+		n = (double)a->count * bursts;
+		/* bursts whose connections overlap */
+		double overlap = a->every > 0 ? ceil(life_s / ((double)a->every / NS_PER_S)) : 1;
+		*peak = (double)a->count * fmin(bursts, fmax(overlap, 1));
+		return n;
+	}
+	case ARRIVAL_CLOSED_LOOP: {
+		/* a user's cycle is at least its think time and a round trip */
+		double rtt = (dist_mean(&p->path.delay_to_server) + dist_mean(&p->path.delay_to_client)) / NS_PER_S;
+		double cycle = fmax(dist_mean(&a->think) / NS_PER_S + rtt, 1e-6);
+		n = (double)a->users * (dur_s / cycle + 1);
+		*peak = (double)a->users;
+		return n;
+	}
+	case ARRIVAL_SCHEDULE:
+		for (uint32_t i = 0; i < a->n_phases; i++) {
+			const struct rate_phase *ph = &a->phases[i];
+			double t0 = (double)ph->start / NS_PER_S;
+			double t1 = i + 1 < a->n_phases ? (double)a->phases[i + 1].start / NS_PER_S : dur_s;
+			if (t0 >= dur_s || t1 <= t0)
+				continue;
+			double te = fmin(t1, dur_s);
+			double r_end = ph->rate_from + (ph->rate_to - ph->rate_from) * (te - t0) / (t1 - t0);
+			n += (ph->rate_from + r_end) / 2 * (te - t0);
+			rate = fmax(rate, fmax(ph->rate_from, ph->rate_to));
+		}
+		break;
+	case ARRIVAL_REPLAY:
+		for (uint64_t i = 0; i < a->n_times && a->times[i] < (sim_time_ns)(dur_s * NS_PER_S); i++)
+			n++;
+		rate = dur_s > 0 ? n / dur_s : n;
+		break;
+	case ARRIVAL_NONE:
+		break;
+	}
+	*peak = fmin(n, rate * life_s);
+	return n;
+}
+
+void config_estimate_size(const struct scenario *s, struct config_size *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct server_spec *sv = &s->server;
+	double dur_s = (double)s->duration / NS_PER_S;
+	double synack_tries = sv->sysctl.tcp_synack_retries + 1.0;
+	for (uint32_t i = 0; i < s->n_pops; i++) {
+		const struct client_pop *p = &s->pops[i];
+		/* how long one try holds its connection, s */
+		double life = (double)profile_syn_giveup_after(&p->rules, p->sysctl.tcp_syn_retries) / NS_PER_S;
+		if (p->connect_timeout != SIM_TIME_NEVER)
+			life = fmin(life, (double)p->connect_timeout / NS_PER_S);
+		if (p->after.read_timeout != SIM_TIME_NEVER)
+			life += (double)p->after.read_timeout / NS_PER_S;
+		life += dist_mean(&p->after.hold) / NS_PER_S;
+		double peak = 0;
+		double tries = pop_first_tries(p, dur_s, life, &peak) * (1.0 + p->app_retries);
+		peak *= 1.0 + p->app_retries;
+		/* per try: each SYN sent and delivered and its timer; each SYN-ACK
+		 * sent and delivered; the ACK, the request, the response, the close */
+		double per_try = 3.0 * (p->sysctl.tcp_syn_retries + 1) + 2.0 * synack_tries + 8;
+		out->attempts += tries;
+		out->events += tries * per_try;
+		out->peak_conns += fmin(peak, tries);
+	}
+	/* the server side: children nobody accepts stay queued to the end, and
+	 * requests wait in the SYN queue */
+	double listeners = sv->listeners ? sv->listeners : 1;
+	int n = profile_effective_backlog(&sv->rules, sv->backlog, sv->sysctl.somaxconn);
+	double queued = listeners * ((double)(n > 0 ? n : 0) + 1 + fmax((double)n, (double)sv->sysctl.tcp_max_syn_backlog));
+	out->peak_conns += fmin(queued, out->attempts);
+	/* time-series samples and stall starts and ends */
+	double end_s = dur_s + (double)s->drain / NS_PER_S;
+	if (s->sample_interval > 0)
+		out->events += end_s / ((double)s->sample_interval / NS_PER_S);
+	for (uint32_t i = 0; i < sv->acceptor.n_stalls; i++) {
+		const struct stall *st = &sv->acceptor.stalls[i];
+		double left = end_s - (double)st->start / NS_PER_S;
+		if (st->every > 0 && left > 0)
+			out->events += listeners * 2 * (left / ((double)st->every / NS_PER_S) + 1);
+		else
+			out->events += listeners * 2;
+	}
+	out->events = fmax(out->events, out->attempts);
+	/* a connection, two packets in flight, its three timers in the queue */
+	double per_conn = (double)(sizeof(struct conn) + 2 * sizeof(struct packet) + 3 * 2 * sizeof(void *));
+	out->peak_bytes = out->peak_conns * per_conn;
+	for (uint32_t i = 0; i < s->n_pops; i++) {
+		const struct arrival_spec *a = &s->pops[i].arrival;
+		if (a->kind == ARRIVAL_CLOSED_LOOP)
+			out->peak_bytes += (double)a->users * 64;
+	}
+}
+
+int config_check_size(const struct scenario *s, struct jr *r)
+{
+	struct config_size z;
+	config_estimate_size(s, &z);
+	if (z.attempts > CONFIG_MAX_ATTEMPTS)
+		jr_fail(r, "duration_s", "the run would make about %.3g attempts (over the limit of %.3g); "
+		        "use --force to run it anyway", z.attempts, CONFIG_MAX_ATTEMPTS);
+	else if (z.events > CONFIG_MAX_EVENTS)
+		jr_fail(r, "duration_s", "the run would process about %.3g events (over the limit of %.3g); "
+		        "use --force to run it anyway", z.events, CONFIG_MAX_EVENTS);
+	else if (!s->max_memory && z.peak_bytes > CONFIG_MAX_BYTES)
+		jr_fail(r, "duration_s", "the run would hold about %.3g GiB of connections at once (over the limit "
+		        "of %.3g GiB); use --max-memory MiB to cap it, or --force to run it anyway",
+		        z.peak_bytes / 1073741824.0, CONFIG_MAX_BYTES / 1073741824.0);
+	return r->failed ? -1 : 0;
+}
+
+const char *config_profile_hint(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 4;
+	for (size_t i = 0; i < profile_count(); i++) {
+		size_t d = strdist(name, profile_at(i)->profile);
+		if (d < best_d) {
+			best_d = d;
+			best = profile_at(i)->profile;
+		}
+	}
+	return best;
+}

@@ -1,0 +1,82 @@
+/* config.h: scenario files into struct scenario.
+ *
+ * A struct loaded_scenario owns everything a scenario points to (replayed
+ * times, empirical samples, schedule phases) and the resolved JSON: the
+ * scenario as run, every default filled in.  Loading never prints; the first
+ * problem comes back as one line "FILE: json.path: expected ..., got ...".
+ */
+#ifndef TCPQSIM_CONFIG_H
+#define TCPQSIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "models/scenario.h"
+#include "app/util/jsonread.h"
+
+struct owned_block {
+	struct owned_block *next;
+	/* data follows */
+};
+
+struct loaded_scenario {
+	struct scenario s;      /* what the models read */
+	char name[128];         /* scenario name (names the output folder) */
+	cJSON *resolved;        /* the scenario as run, defaults filled in (owned) */
+	struct owned_block *blocks; /* arrays s points into (owned) */
+	char warnings[4][256];  /* things worth saying (backlog above somaxconn...) */
+	int n_warnings;
+};
+
+/* config_load_file: read path, apply the n_sets "--set a.b=v" overrides in
+ * order, and resolve.  Returns 0, or -1 with err->msg filled. */
+int config_load_file(const char *path, const char *const *sets, size_t n_sets, struct loaded_scenario *out,
+                     struct jr *err);
+
+/* config_load_doc: resolve an already parsed document (borrowed); `label`
+ * names it in messages and `base_dir` resolves relative file names.  The
+ * caller initialises err with jr_init(err, label) first. */
+int config_load_doc(const char *label, const char *base_dir, const cJSON *doc, struct loaded_scenario *out,
+                    struct jr *err);
+
+void loaded_scenario_fini(struct loaded_scenario *ls);
+
+/* What a run would cost, estimated from the scenario before it starts.  The
+ * estimate is an upper bound of the usual case: every population arrives at
+ * its mean rate, every attempt may need all its SYNs and SYN-ACKs, and
+ * every application retry is made. */
+struct config_size {
+	double attempts;   /* connect attempts, application retries included */
+	double events;     /* events the run processes (packets, timers, samples) */
+	double peak_conns; /* connections held at once, both ends counted once */
+	double peak_bytes; /* bytes of in-flight state at the peak */
+};
+
+#define CONFIG_MAX_ATTEMPTS 1e9  /* refused above this many attempts ... */
+#define CONFIG_MAX_EVENTS 5e10   /* ... or events (hours of CPU) ... */
+#define CONFIG_MAX_BYTES 8589934592.0 /* ... or 8 GiB in flight (without a max_memory) */
+
+/* config_estimate_size: fill *out for scenario s (borrowed).  Never fails. */
+void config_estimate_size(const struct scenario *s, struct config_size *out);
+
+/* config_check_size: refuse a run that would be absurdly long or large:
+ * returns 0, or -1 with r filled ("FILE: duration_s: the run would make about
+ * N attempts (over the limit of M); use --force to run it anyway"); r's file
+ * name labels the message (config_load_file leaves it set to the path).  The
+ * memory limit is not checked when s->max_memory is set: the run then stops
+ * cleanly at that ceiling instead. */
+int config_check_size(const struct scenario *s, struct jr *r);
+
+/* config_rule_*: the overridable rules, for `tcpqsim profiles NAME`. */
+size_t config_rule_count(void);
+/* config_rule_describe: name, the value under r as text, what it means. */
+void config_rule_describe(size_t i, const struct kernel_rules *r, const char **name, char *value, size_t n,
+                          const char **meaning);
+
+/* config_profile_hint: the profile name closest to `name` (for "did you
+ * mean"), or NULL when none is within three edits. */
+const char *config_profile_hint(const char *name);
+
+#endif

@@ -1,0 +1,189 @@
+/* runner.c: one run with its outputs (runner.h). */
+#include "app/runner.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/report.h"
+
+#define TSYNBL_MAX 65536
+
+struct run_ctx {
+	struct output out;
+	const struct run_request *rq;
+	bool files;
+};
+
+static void trace_hook(void *p, const struct trace_rec *r)
+{
+	struct run_ctx *c = p;
+	if (c->files && c->out.trace)
+		output_trace_hook(&c->out, r);
+	if (c->rq->on_trace)
+		c->rq->on_trace(c->rq->ctx, r);
+}
+
+static void attempt_hook(void *p, const struct attempt_rec *r)
+{
+	struct run_ctx *c = p;
+	if (c->files && c->out.attempts)
+		output_attempt_hook(&c->out, r);
+	if (c->rq->on_attempt)
+		c->rq->on_attempt(c->rq->ctx, r);
+}
+
+static void sample_hook(void *p, const struct sample_rec *r)
+{
+	struct run_ctx *c = p;
+	output_sample_hook(&c->out, r);
+}
+
+static void snapshot_hook(void *p, const struct world_snapshot *s)
+{
+	struct run_ctx *c = p;
+	c->rq->on_snapshot(c->rq->ctx, s);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* connect_hist.tsv: the fixed-bin connect-time histogram, for plotting */
+static void write_hist(FILE *f, const struct fixed_hist *h, uint64_t total)
+{
+	fprintf(f, "# bin_lower_ms\tcount\tcdf\n");
+	uint64_t seen = 0;
+	for (size_t i = 0; i < h->n_bins; i++) {
+		if (!h->bins[i])
+			continue;
+		seen += h->bins[i];
+		fprintf(f, "%.6f\t%llu\t%.9f\n", (double)i * (double)h->bin_width / 1e6, (unsigned long long)h->bins[i],
+		        total ? (double)seen / (double)total : 0);
+	}
+}
+
+/* tcpsynbl.tsv: the accept-queue length each SYN saw */
+static void write_synbl(FILE *f, const uint64_t *seen, size_t n, int limit)
+{
+	fprintf(f, "# accept_queue_len\tsyns\tlimit\n");
+	for (size_t i = 0; i < n; i++)
+		if (seen[i])
+			fprintf(f, "%zu\t%llu\t%d\n", i, (unsigned long long)seen[i], limit + 1);
+}
+
+enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *err, size_t n)
+{
+	const struct loaded_scenario *ls = rq->ls;
+	struct run_ctx c;
+	memset(&c, 0, sizeof(c));
+	c.rq = rq;
+	c.files = rq->out_dir != NULL;
+	*summary = NULL;
+	err[0] = '\0';
+	if (c.files && output_open(&c.out, rq->out_dir, err, n) < 0)
+		return RUN_BAD_OUTPUT;
+	const char *pop_names[SCENARIO_MAX_POPS];
+	for (uint32_t i = 0; i < ls->s.n_pops; i++)
+		pop_names[i] = ls->s.pops[i].name;
+	c.out.pop_names = pop_names;
+	c.out.filter = rq->filter;
+	struct world_hooks hooks;
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.ctx = &c;
+	bool ok = true;
+	FILE *sf = NULL, *hf = NULL, *bf = NULL;
+	uint64_t *synbl = calloc(TSYNBL_MAX, sizeof(*synbl));
+	if (!synbl) {
+		snprintf(err, n, "out of memory");
+		if (c.files)
+			output_abort(&c.out);
+		return RUN_FAILED;
+	}
+	hooks.syn_seen = synbl;
+	hooks.syn_seen_max = TSYNBL_MAX;
+	if (c.files) {
+		if (rq->attempts)
+			ok = ok && (c.out.attempts = output_file(&c.out, "attempts.jsonl"));
+		if (rq->trace)
+			ok = ok && (c.out.trace = output_file(&c.out, "trace.jsonl"));
+		if (rq->series) {
+			ok = ok && (c.out.series = output_file(&c.out, "series.tsv"));
+			if (c.out.series) {
+				output_series_header(c.out.series);
+				hooks.sample = sample_hook;
+			}
+		}
+		ok = ok && (hf = output_file(&c.out, "connect_hist.tsv"));
+		ok = ok && (bf = output_file(&c.out, "tcpsynbl.tsv"));
+		ok = ok && (sf = output_file(&c.out, "summary.json"));
+		if (!ok) {
+			snprintf(err, n, "%s: cannot write: %s", rq->out_dir, strerror(errno));
+			output_abort(&c.out);
+			free(synbl);
+			return RUN_BAD_OUTPUT;
+		}
+	}
+	if ((c.files && rq->trace) || rq->on_trace)
+		hooks.trace = trace_hook;
+	if ((c.files && rq->attempts) || rq->on_attempt)
+		hooks.attempt = attempt_hook;
+	if (rq->on_snapshot) {
+		hooks.snapshot = snapshot_hook;
+		hooks.snapshot_times = rq->snapshot_times;
+		hooks.n_snapshots = rq->n_snapshots;
+	}
+	struct world *w = world_create(&ls->s, &hooks);
+	if (!w) {
+		snprintf(err, n, "out of memory");
+		if (c.files)
+			output_abort(&c.out);
+		free(synbl);
+		return RUN_FAILED;
+	}
+	double t0 = now_s();
+	int st = world_run(w, rq->stop);
+	double wall = now_s() - t0;
+	if (st != 0) {
+		if (st > 0)
+			snprintf(err, n, "interrupted: nothing written");
+		else
+			snprintf(err, n, "out of memory at simulated time %.6f s (seed %llu): nothing written",
+			         (double)world_now(w) / 1e9, (unsigned long long)ls->s.seed);
+		world_destroy(w);
+		if (c.files)
+			output_abort(&c.out);
+		free(synbl);
+		return st > 0 ? RUN_INTERRUPTED : RUN_FAILED;
+	}
+	const struct world_results *res = world_results(w);
+	cJSON *doc = report_summary(ls, res, wall);
+	int limit = profile_effective_backlog(&ls->s.server.rules, ls->s.server.backlog, ls->s.server.sysctl.somaxconn);
+	if (c.files) {
+		write_hist(hf, &res->connect_time_bins, res->connect_time.count);
+		write_synbl(bf, synbl, TSYNBL_MAX, limit);
+		char *text = cJSON_Print(doc);
+		if (text) {
+			fputs(text, sf);
+			fputc('\n', sf);
+			free(text);
+		}
+		if (!text || output_commit(&c.out) != 0) {
+			snprintf(err, n, "%s: cannot write: %s", rq->out_dir, strerror(errno ? errno : ENOMEM));
+			if (!text)
+				output_abort(&c.out);
+			cJSON_Delete(doc);
+			world_destroy(w);
+			free(synbl);
+			return RUN_BAD_OUTPUT;
+		}
+	}
+	world_destroy(w);
+	free(synbl);
+	*summary = doc;
+	return RUN_OK;
+}

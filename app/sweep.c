@@ -1,0 +1,1148 @@
+/* sweep.c: sweep files, points, point files and the merge (sweep.h). */
+#include "app/sweep.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "models/world.h"
+#include "app/commands.h"
+#include "app/replicate.h"
+#include "app/report.h"
+#include "app/util/output.h"
+
+#define BIG 1e15
+#define MAX_NAMES 512
+
+static const char *const default_metrics[] = {
+    "outcomes.connected_frac", "outcomes.timed_out_frac", "connect_time_ms.p50", "connect_time_ms.p99",
+    "server.max_accept_queue", "counters.ListenOverflows", NULL,
+};
+
+/* summary fields that are not statistics: never merged, never metrics */
+static const char *const identity[] = {"schema_version", "tool", "version", "scenario",
+                                       "seed", "replication", "run", NULL};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static void format_number(double d, char *buf, size_t n)
+{
+	if (!isfinite(d)) {
+		snprintf(buf, n, "%s", "");
+		return;
+	}
+	if (d == floor(d) && fabs(d) < 1e15) {
+		snprintf(buf, n, "%.0f", d == 0 ? 0.0 : d);
+		return;
+	}
+	snprintf(buf, n, "%.15g", d);
+	if (strtod(buf, NULL) != d)
+		snprintf(buf, n, "%.17g", d);
+}
+
+void sweep_format_value(const cJSON *v, char *buf, size_t n)
+{
+	if (cJSON_IsNumber(v)) {
+		format_number(v->valuedouble, buf, n);
+	} else if (cJSON_IsString(v)) {
+		snprintf(buf, n, "%s", v->valuestring);
+	} else if (v) {
+		char *t = cJSON_PrintUnformatted(v);
+		snprintf(buf, n, "%s", t ? t : "");
+		free(t);
+	} else {
+		snprintf(buf, n, "%s", "");
+	}
+}
+
+/* apply "path = v" to doc through jr_set (v is JSON, so it stays JSON) */
+static int apply_value(struct jr *r, cJSON *doc, const char *path, const cJSON *v)
+{
+	char *text = cJSON_PrintUnformatted(v);
+	size_t len = strlen(path) + (text ? strlen(text) : 0) + 2;
+	char *a = text ? malloc(len) : NULL;
+	if (!a) {
+		free(text);
+		jr_fail(r, NULL, "out of memory");
+		return -1;
+	}
+	snprintf(a, len, "%s=%s", path, text);
+	int rc = jr_set(r, doc, a);
+	free(a);
+	free(text);
+	return rc;
+}
+
+/* a scenario problem found for a value of the sweep file: say where in the
+ * sweep file, then what the scenario loader said (sub: "LABEL: PATH: WHAT") */
+static void fail_at(struct jr *r, const char *where, const char *label, const struct jr *sub)
+{
+	const char *m = sub->msg;
+	size_t ll = strlen(label);
+	if (strncmp(m, label, ll) == 0 && m[ll] == ':' && m[ll + 1] == ' ') {
+		const char *rest = m + ll + 2;
+		const char *sep = strstr(rest, ": ");
+		if (sep && sep > rest && rest[0] != '-') {
+			jr_fail(r, where, "%s (%.*s in %s)", sep + 2, (int)(sep - rest), rest, label);
+			return;
+		}
+	}
+	jr_fail(r, where, "%s", m);
+}
+
+static bool path_is_valid(const char *p)
+{
+	size_t n = strlen(p);
+	if (n == 0 || n >= JR_PATH_MAX - 8 || p[0] == '.' || p[n - 1] == '.' || strstr(p, "..") || strchr(p, '='))
+		return false;
+	return true;
+}
+
+static bool name_is_safe(const char *s)
+{
+	if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || strlen(s) >= 128)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+/* ---- metrics: what a summary holds ---------------------------------------- */
+
+/* a summary with every field of a real one, from a world stopped at once */
+static cJSON *probe_summary(const struct loaded_scenario *ls)
+{
+	struct world_hooks hooks;
+	memset(&hooks, 0, sizeof(hooks));
+	struct world *w = world_create(&ls->s, &hooks);
+	if (!w)
+		return NULL;
+	volatile int stop = 1;
+	world_run(w, &stop);
+	cJSON *doc = report_summary(ls, world_results(w), 0);
+	world_destroy(w);
+	return doc;
+}
+
+struct names {
+	char *v[MAX_NAMES + 1]; /* NULL-terminated, owned */
+	size_t n;
+};
+
+static void names_collect(struct names *nm, const cJSON *node, const char *prefix)
+{
+	for (const cJSON *c = node->child; c && nm->n < MAX_NAMES; c = c->next) {
+		if (!prefix[0] && in_list(c->string, identity))
+			continue;
+		char p[256];
+		snprintf(p, sizeof(p), "%s%s%s", prefix, prefix[0] ? "." : "", c->string);
+		if (cJSON_IsNumber(c))
+			nm->v[nm->n++] = strdup(p);
+		else if (cJSON_IsObject(c))
+			names_collect(nm, c, p);
+		else if (cJSON_IsArray(c) && (!c->child || cJSON_IsNumber(c->child))) {
+			char q[300];
+			snprintf(q, sizeof(q), "%s[0]", p);
+			nm->v[nm->n++] = strdup(q);
+		}
+	}
+	nm->v[nm->n] = NULL;
+}
+
+static void names_free(struct names *nm)
+{
+	for (size_t i = 0; i < nm->n; i++)
+		free(nm->v[i]);
+	nm->n = 0;
+	nm->v[0] = NULL;
+}
+
+/* is metric a number of the summary (any index of a number array)? */
+static bool metric_is_known(const cJSON *probe, const char *metric)
+{
+	char buf[256];
+	if (!probe || strlen(metric) >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", metric);
+	const cJSON *node = probe;
+	bool first = true;
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
+		char *br = strchr(tok, '[');
+		if (br)
+			*br = '\0';
+		if (!*tok || (first && in_list(tok, identity)) || !cJSON_IsObject(node))
+			return false;
+		first = false;
+		node = cJSON_GetObjectItemCaseSensitive(node, tok);
+		if (!node)
+			return false;
+		if (br) {
+			char *end = NULL;
+			long idx = strtol(br + 1, &end, 10);
+			if (end == br + 1 || *end != ']' || end[1] || idx < 0 || !cJSON_IsArray(node))
+				return false;
+			/* count lists grow with the run: any index will do */
+			return strtok_r(NULL, ".", &save) == NULL && (!node->child || cJSON_IsNumber(node->child));
+		}
+	}
+	return cJSON_IsNumber(node);
+}
+
+static void check_metric(struct jr *r, const char *where, const char *metric, const cJSON *probe,
+                         const struct names *nm)
+{
+	if (metric_is_known(probe, metric))
+		return;
+	const char *hint = jr_nearest(metric, (const char *const *)nm->v);
+	if (hint)
+		jr_fail(r, where, "expected a number of the summary, got \"%s\" (did you mean \"%s\"?)", metric, hint);
+	else
+		jr_fail(r, where, "expected a number of the summary such as \"connect_time_ms.p99\", got \"%s\"", metric);
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+/* "connect_time_ms.p99 <= 100" */
+static void read_target(struct jr *r, const char *where, const char *text, struct sweep_target *t, const cJSON *probe,
+                        const struct names *nm)
+{
+	snprintf(t->text, sizeof(t->text), "%s", text);
+	const char *op = strpbrk(text, "<>");
+	if (!op || op == text) {
+		jr_fail(r, where, "expected \"METRIC <= NUMBER\" (or <, >=, >), got \"%s\"", text);
+		return;
+	}
+	size_t ml = (size_t)(op - text);
+	while (ml > 0 && (text[ml - 1] == ' ' || text[ml - 1] == '\t'))
+		ml--;
+	const char *lead = text;
+	while (*lead == ' ' || *lead == '\t') {
+		lead++;
+		ml--;
+	}
+	if (ml == 0 || ml >= sizeof(t->metric)) {
+		jr_fail(r, where, "expected \"METRIC <= NUMBER\", got \"%s\"", text);
+		return;
+	}
+	memcpy(t->metric, lead, ml);
+	t->metric[ml] = '\0';
+	const char *num = op + 1;
+	if (op[0] == '<')
+		t->op = op[1] == '=' ? SWEEP_LE : SWEEP_LT;
+	else
+		t->op = op[1] == '=' ? SWEEP_GE : SWEEP_GT;
+	if (op[1] == '=')
+		num++;
+	char *end = NULL;
+	errno = 0;
+	t->value = strtod(num, &end);
+	while (end && (*end == ' ' || *end == '\t'))
+		end++;
+	if (end == num || !end || *end || errno || !isfinite(t->value)) {
+		jr_fail(r, where, "expected a number after the comparison, got \"%s\"", text);
+		return;
+	}
+	check_metric(r, where, t->metric, probe, nm);
+}
+
+/* load the base with one assignment; fail at `where` when it is refused */
+static void check_one_value(struct sweep *sw, struct jr *r, const char *where, const char *path, const cJSON *v)
+{
+	if (r->failed)
+		return;
+	struct jr sub;
+	jr_init(&sub, sw->base_path);
+	cJSON *copy = cJSON_Duplicate(sw->base, true);
+	if (!copy) {
+		jr_fail(r, where, "out of memory");
+		return;
+	}
+	struct loaded_scenario ls;
+	memset(&ls, 0, sizeof(ls));
+	if (apply_value(&sub, copy, path, v) < 0)
+		jr_fail(r, where, "cannot be applied to the base scenario: %s", sub.msg);
+	else if (config_load_doc(sw->base_path, sw->base_dir, copy, &ls, &sub) < 0)
+		fail_at(r, where, sw->base_path, &sub);
+	loaded_scenario_fini(&ls);
+	cJSON_Delete(copy);
+}
+
+static void read_solve(struct sweep *sw, struct jr *r, const cJSON *so, const cJSON *probe, const struct names *nm)
+{
+	struct sweep_solve *s = &sw->solve;
+	static const char *const k[] = {"param", "min", "max", "integer", "targets", "direction", "tolerance", NULL};
+	static const char *const dirs[] = {"increasing", "decreasing", NULL};
+	size_t mark = jr_push(r, "solve", 0);
+	jr_check_keys(r, so, k);
+	if (!r->failed && !cJSON_GetObjectItemCaseSensitive(so, "param"))
+		jr_fail(r, "param", "expected the dotted scenario path to solve for, got nothing");
+	s->param = jr_string(r, so, NULL, "param", NULL);
+	if (!r->failed && !path_is_valid(s->param))
+		jr_fail(r, "param", "expected a dotted scenario path such as \"server.backlog\", got \"%s\"", s->param);
+	if (!r->failed && !cJSON_GetObjectItemCaseSensitive(so, "min"))
+		jr_fail(r, "min", "expected a number (the lower end of the search), got nothing");
+	if (!r->failed && !cJSON_GetObjectItemCaseSensitive(so, "max"))
+		jr_fail(r, "max", "expected a number (the upper end of the search), got nothing");
+	s->min = jr_number(r, so, NULL, "min", 0, -BIG, BIG);
+	s->max = jr_number(r, so, NULL, "max", 0, -BIG, BIG);
+	if (!r->failed && s->max <= s->min)
+		jr_fail(r, "max", "expected a number above solve.min (%g), got %g", s->min, s->max);
+	bool whole = s->min == floor(s->min) && s->max == floor(s->max);
+	s->integer = jr_bool(r, so, NULL, "integer", whole);
+	if (!r->failed && s->integer && !whole)
+		jr_fail(r, s->min != floor(s->min) ? "min" : "max", "expected a whole number (\"integer\" is true), got %g",
+		        s->min != floor(s->min) ? s->min : s->max);
+	s->increasing = jr_enum(r, so, NULL, "direction", dirs, 0) == 0;
+	s->tolerance = jr_number(r, so, NULL, "tolerance", s->integer ? 1 : (s->max - s->min) / 1000, 1e-300, BIG);
+	const cJSON *tg = cJSON_GetObjectItemCaseSensitive(so, "targets");
+	if (!r->failed && (!cJSON_IsArray(tg) || cJSON_GetArraySize(tg) < 1 || cJSON_GetArraySize(tg) > SWEEP_MAX_TARGETS)) {
+		char g[96];
+		jr_describe(tg, g, sizeof(g));
+		jr_fail(r, "targets", "expected an array of 1 to %d targets such as \"connect_time_ms.p99 <= 100\", got %s",
+		        SWEEP_MAX_TARGETS, cJSON_IsArray(tg) ? "another number of them" : g);
+	}
+	for (int i = 0; !r->failed && i < cJSON_GetArraySize(tg); i++) {
+		const cJSON *e = cJSON_GetArrayItem(tg, i);
+		char where[64];
+		snprintf(where, sizeof(where), "targets[%d]", i);
+		if (!cJSON_IsString(e)) {
+			char g[96];
+			jr_describe(e, g, sizeof(g));
+			jr_fail(r, where, "expected a string such as \"connect_time_ms.p99 <= 100\", got %s", g);
+			break;
+		}
+		read_target(r, where, e->valuestring, &s->targets[s->n_targets++], probe, nm);
+	}
+	jr_pop(r, mark);
+	for (size_t i = 0; !r->failed && i < sw->n_params; i++)
+		if (strcmp(sw->params[i].path, s->param) == 0)
+			jr_fail(r, "solve.param", "expected a parameter the grid does not sweep, got \"%s\"", s->param);
+	if (r->failed)
+		return;
+	cJSON *lo = cJSON_CreateNumber(s->min), *hi = cJSON_CreateNumber(s->max);
+	if (lo && hi) {
+		check_one_value(sw, r, "solve.min", s->param, lo);
+		check_one_value(sw, r, "solve.max", s->param, hi);
+	}
+	cJSON_Delete(lo);
+	cJSON_Delete(hi);
+}
+
+static void read_grid(struct sweep *sw, struct jr *r, const cJSON *g)
+{
+	for (const cJSON *c = g->child; c && !r->failed; c = c->next) {
+		char where[JR_PATH_MAX];
+		snprintf(where, sizeof(where), "grid.%s", c->string);
+		for (const cJSON *d = g->child; d != c; d = d->next)
+			if (strcmp(d->string, c->string) == 0) {
+				jr_fail(r, where, "duplicate key");
+				return;
+			}
+		if (!path_is_valid(c->string)) {
+			jr_fail(r, where, "expected a dotted scenario path such as \"server.backlog\" as the key");
+			return;
+		}
+		if (sw->n_params == SWEEP_MAX_PARAMS) {
+			jr_fail(r, where, "expected at most %d swept parameters", SWEEP_MAX_PARAMS);
+			return;
+		}
+		if (!cJSON_IsArray(c) || cJSON_GetArraySize(c) < 1) {
+			char got[96];
+			jr_describe(c, got, sizeof(got));
+			jr_fail(r, where, "expected a non-empty array of values, got %s",
+			        cJSON_IsArray(c) ? "an empty array" : got);
+			return;
+		}
+		struct sweep_param *p = &sw->params[sw->n_params++];
+		p->path = c->string;
+		p->values = c;
+		p->n_values = (size_t)cJSON_GetArraySize(c);
+		int k = 0;
+		for (const cJSON *v = c->child; v && !r->failed; v = v->next, k++) {
+			char w2[JR_PATH_MAX + 32];
+			snprintf(w2, sizeof(w2), "%s[%d]", where, k);
+			if (cJSON_IsNull(v)) {
+				jr_fail(r, w2, "expected a value for %s, got null", c->string);
+				break;
+			}
+			check_one_value(sw, r, w2, c->string, v);
+		}
+	}
+	if (r->failed)
+		return;
+	if (sw->n_params == 0) {
+		jr_fail(r, "grid", "expected at least one dotted scenario path with its list of values, got an empty object");
+		return;
+	}
+	if (sw->zip) {
+		for (size_t i = 1; i < sw->n_params; i++)
+			if (sw->params[i].n_values != sw->params[0].n_values) {
+				char where[JR_PATH_MAX];
+				snprintf(where, sizeof(where), "grid.%s", sw->params[i].path);
+				jr_fail(r, where, "expected %zu values (\"combine\": \"zip\" pairs the lists), got %zu",
+				        sw->params[0].n_values, sw->params[i].n_values);
+				return;
+			}
+		sw->n_points = sw->params[0].n_values;
+		return;
+	}
+	size_t n = 1;
+	for (size_t i = 0; i < sw->n_params; i++) {
+		if (n > SWEEP_MAX_POINTS / sw->params[i].n_values) {
+			jr_fail(r, "grid", "expected at most %d points, got more", SWEEP_MAX_POINTS);
+			return;
+		}
+		n *= sw->params[i].n_values;
+	}
+	sw->n_points = n;
+}
+
+static void build_manifest(struct sweep *sw, const cJSON *resolved_base)
+{
+	cJSON *m = cJSON_CreateObject();
+	sw->manifest = m;
+	if (!m)
+		return;
+	cJSON_AddStringToObject(m, "tool", "tcpqsim");
+	cJSON_AddStringToObject(m, "kind", "sweep");
+	cJSON_AddStringToObject(m, "name", sw->name);
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(sw->doc, "base");
+	cJSON_AddStringToObject(m, "base", b->valuestring);
+	const cJSON *set = cJSON_GetObjectItemCaseSensitive(sw->doc, "set");
+	if (set)
+		cJSON_AddItemToObject(m, "set", cJSON_Duplicate(set, true));
+	const cJSON *seed = cJSON_GetObjectItemCaseSensitive(resolved_base, "seed");
+	cJSON_AddNumberToObject(m, "seed", cJSON_IsNumber(seed) ? seed->valuedouble : 0);
+	cJSON_AddNumberToObject(m, "replications", (double)sw->replications);
+	cJSON_AddStringToObject(m, "combine", sw->zip ? "zip" : "product");
+	cJSON *params = cJSON_AddArrayToObject(m, "params");
+	cJSON *grid = cJSON_AddObjectToObject(m, "grid");
+	for (size_t i = 0; i < sw->n_params; i++) {
+		cJSON_AddItemToArray(params, cJSON_CreateString(sw->params[i].path));
+		cJSON_AddItemToObject(grid, sw->params[i].path, cJSON_Duplicate(sw->params[i].values, true));
+	}
+	cJSON *metrics = cJSON_AddArrayToObject(m, "metrics");
+	for (size_t i = 0; i < sw->n_metrics; i++)
+		cJSON_AddItemToArray(metrics, cJSON_CreateString(sw->metrics[i]));
+	cJSON_AddNumberToObject(m, "points", (double)sw->n_points);
+	cJSON_AddItemToObject(m, "base_scenario", cJSON_Duplicate(resolved_base, true));
+}
+
+static void describe_point(const cJSON *values, char *buf, size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const cJSON *c = values->child; c && used + 8 < n; c = c->next) {
+		char v[128];
+		sweep_format_value(c, v, sizeof(v));
+		used += (size_t)snprintf(buf + used, n - used, "%s%s=%s", used ? ", " : "", c->string, v);
+	}
+}
+
+int sweep_load(struct sweep *sw, const char *path, enum sweep_need need, struct jr *r)
+{
+	memset(sw, 0, sizeof(*sw));
+	snprintf(sw->file, sizeof(sw->file), "%s", path);
+	jr_init(r, sw->file);
+	struct loaded_scenario ls;
+	memset(&ls, 0, sizeof(ls));
+	struct names nm = {.n = 0};
+	cJSON *probe = NULL;
+	size_t len = 0;
+	char *text = jr_read_file(r, sw->file, &len);
+	if (!text)
+		return -1;
+	sw->doc = jr_parse_text(r, text, len);
+	free(text);
+	if (!sw->doc)
+		return -1;
+	const cJSON *doc = sw->doc;
+	if (!cJSON_IsObject(doc)) {
+		char g[96];
+		jr_describe(doc, g, sizeof(g));
+		jr_fail(r, NULL, "expected a JSON object (a sweep), got %s", g);
+		return -1;
+	}
+	static const char *const k[] = {"name", "description", "base", "set", "seed", "replications", "combine",
+	                                "grid", "metrics", "solve", NULL};
+	static const char *const combines[] = {"product", "zip", NULL};
+	jr_check_keys(r, doc, k);
+	/* the name: the file's base name without .json unless given */
+	char defname[128];
+	{
+		char tmp[4096];
+		snprintf(tmp, sizeof(tmp), "%s", sw->file);
+		snprintf(defname, sizeof(defname), "%s", basename(tmp));
+		size_t l = strlen(defname);
+		if (l > 5 && strcmp(defname + l - 5, ".json") == 0)
+			defname[l - 5] = '\0';
+	}
+	const char *name = jr_string(r, doc, NULL, "name", defname);
+	if (!r->failed && !name_is_safe(name))
+		jr_fail(r, "name", "expected a name of letters, digits, '-', '_' and '.' (it names the output folder), "
+		                   "got \"%s\"",
+		        name);
+	if (!r->failed)
+		snprintf(sw->name, sizeof(sw->name), "%s", name);
+	jr_string(r, doc, NULL, "description", "");
+	if (!r->failed && !cJSON_GetObjectItemCaseSensitive(doc, "base"))
+		jr_fail(r, "base", "expected the path of the base scenario (relative to the sweep file), got nothing");
+	const char *base = jr_string(r, doc, NULL, "base", NULL);
+	sw->replications = (uint64_t)jr_int(r, doc, NULL, "replications", 1, 1, REPLICATE_MAX);
+	bool has_seed = cJSON_GetObjectItemCaseSensitive(doc, "seed") != NULL;
+	int64_t seed = jr_int(r, doc, NULL, "seed", 1, 0, INT64_MAX / 2);
+	sw->zip = jr_enum(r, doc, NULL, "combine", combines, 0) == 1;
+	const cJSON *set = jr_object(r, doc, "set");
+	const cJSON *grid = cJSON_GetObjectItemCaseSensitive(doc, "grid");
+	const cJSON *solve = jr_object(r, doc, "solve");
+	if (!r->failed && grid && !cJSON_IsObject(grid)) {
+		char g[96];
+		jr_describe(grid, g, sizeof(g));
+		jr_fail(r, "grid", "expected an object of dotted scenario paths to arrays of values, got %s", g);
+	}
+	if (!r->failed && need == SWEEP_NEED_GRID && !grid)
+		jr_fail(r, "grid", "expected an object of dotted scenario paths to arrays of values, got nothing%s",
+		        solve ? " (this file has only \"solve\": run tcpqsim solve)" : "");
+	if (!r->failed && need == SWEEP_NEED_SOLVE && !solve)
+		jr_fail(r, "solve", "expected an object {\"param\", \"min\", \"max\", \"targets\", ...}, got nothing "
+		                    "(tcpqsim solve needs one)");
+	if (r->failed)
+		goto fail;
+
+	/* the base scenario, relative to the sweep file */
+	if (base[0] == '/') {
+		snprintf(sw->base_path, sizeof(sw->base_path), "%s", base);
+	} else {
+		char tmp[4096];
+		snprintf(tmp, sizeof(tmp), "%s", sw->file);
+		const char *d = dirname(tmp);
+		if (strcmp(d, ".") == 0)
+			snprintf(sw->base_path, sizeof(sw->base_path), "%s", base);
+		else
+			snprintf(sw->base_path, sizeof(sw->base_path), "%.2000s/%.2000s", d, base);
+	}
+	{
+		char tmp[4096];
+		snprintf(tmp, sizeof(tmp), "%s", sw->base_path);
+		snprintf(sw->base_dir, sizeof(sw->base_dir), "%s", dirname(tmp));
+	}
+	if (access(sw->base_path, R_OK) < 0) {
+		jr_fail(r, "base", "expected a readable scenario file, got \"%s\" (%s)", sw->base_path, strerror(errno));
+		goto fail;
+	}
+	struct jr sub;
+	jr_init(&sub, sw->base_path);
+	text = jr_read_file(&sub, sw->base_path, &len);
+	sw->base = text ? jr_parse_text(&sub, text, len) : NULL;
+	free(text);
+	if (!sw->base) {
+		*r = sub;
+		r->file = sw->file;
+		goto fail;
+	}
+	for (const cJSON *c = set ? set->child : NULL; c && !r->failed; c = c->next) {
+		char where[JR_PATH_MAX];
+		snprintf(where, sizeof(where), "set.%s", c->string);
+		for (const cJSON *d = set->child; d != c; d = d->next)
+			if (strcmp(d->string, c->string) == 0)
+				jr_fail(r, where, "duplicate key");
+		if (!r->failed && !path_is_valid(c->string))
+			jr_fail(r, where, "expected a dotted scenario path such as \"duration_s\" as the key");
+		check_one_value(sw, r, where, c->string, c);
+		if (!r->failed && apply_value(&sub, sw->base, c->string, c) < 0)
+			jr_fail(r, where, "%s", sub.msg);
+	}
+	if (!r->failed && has_seed) {
+		cJSON *sv = cJSON_CreateNumber((double)seed);
+		if (!sv || apply_value(&sub, sw->base, "seed", sv) < 0)
+			jr_fail(r, "seed", "%s", sub.msg);
+		cJSON_Delete(sv);
+	}
+	if (r->failed)
+		goto fail;
+	jr_init(&sub, sw->base_path);
+	if (config_load_doc(sw->base_path, sw->base_dir, sw->base, &ls, &sub) < 0) {
+		*r = sub;
+		r->file = sw->file;
+		goto fail;
+	}
+	probe = probe_summary(&ls);
+	if (!probe) {
+		jr_fail(r, NULL, "out of memory");
+		goto fail;
+	}
+	names_collect(&nm, probe, "");
+
+	if (grid)
+		read_grid(sw, r, grid);
+	else
+		sw->n_points = 1;
+	if (r->failed)
+		goto fail;
+
+	const cJSON *mt = cJSON_GetObjectItemCaseSensitive(doc, "metrics");
+	if (!mt) {
+		for (size_t i = 0; default_metrics[i]; i++)
+			sw->metrics[sw->n_metrics++] = default_metrics[i];
+	} else if (!cJSON_IsArray(mt) || cJSON_GetArraySize(mt) < 1 || cJSON_GetArraySize(mt) > SWEEP_MAX_METRICS) {
+		char g[96];
+		jr_describe(mt, g, sizeof(g));
+		jr_fail(r, "metrics", "expected an array of 1 to %d summary paths such as \"connect_time_ms.p99\", got %s",
+		        SWEEP_MAX_METRICS, cJSON_IsArray(mt) ? "another number of them" : g);
+	} else {
+		int i = 0;
+		for (const cJSON *e = mt->child; e && !r->failed; e = e->next, i++) {
+			char where[64];
+			snprintf(where, sizeof(where), "metrics[%d]", i);
+			if (!cJSON_IsString(e)) {
+				char g[96];
+				jr_describe(e, g, sizeof(g));
+				jr_fail(r, where, "expected a string such as \"connect_time_ms.p99\", got %s", g);
+				break;
+			}
+			check_metric(r, where, e->valuestring, probe, &nm);
+			for (size_t j = 0; j < sw->n_metrics && !r->failed; j++)
+				if (strcmp(sw->metrics[j], e->valuestring) == 0)
+					jr_fail(r, where, "expected each metric once, got \"%s\" again", e->valuestring);
+			sw->metrics[sw->n_metrics++] = e->valuestring;
+		}
+	}
+	if (solve && !r->failed) {
+		sw->has_solve = true;
+		read_solve(sw, r, solve, probe, &nm);
+	}
+	if (r->failed)
+		goto fail;
+
+	/* every combination (single values were checked above) */
+	for (size_t i = 0; sw->n_params > 1 && i < sw->n_points && !r->failed; i++) {
+		cJSON *values = sweep_point_values(sw, i);
+		struct loaded_scenario pls;
+		struct jr psub;
+		if (!values) {
+			jr_fail(r, NULL, "out of memory");
+			break;
+		}
+		if (sweep_point_load(sw, values, &pls, &psub) < 0) {
+			char desc[512];
+			describe_point(values, desc, sizeof(desc));
+			jr_fail(r, "grid", "point %zu (%s) is not a valid scenario: %s", i, desc, psub.msg);
+		} else {
+			loaded_scenario_fini(&pls);
+		}
+		cJSON_Delete(values);
+	}
+	if (r->failed)
+		goto fail;
+	build_manifest(sw, ls.resolved);
+	if (!sw->manifest) {
+		jr_fail(r, NULL, "out of memory");
+		goto fail;
+	}
+	names_free(&nm);
+	cJSON_Delete(probe);
+	loaded_scenario_fini(&ls);
+	return 0;
+fail:
+	names_free(&nm);
+	cJSON_Delete(probe);
+	loaded_scenario_fini(&ls);
+	return -1;
+}
+
+void sweep_fini(struct sweep *sw)
+{
+	cJSON_Delete(sw->doc);
+	cJSON_Delete(sw->base);
+	cJSON_Delete(sw->manifest);
+	sw->doc = sw->base = sw->manifest = NULL;
+}
+
+cJSON *sweep_point_values(const struct sweep *sw, size_t i)
+{
+	cJSON *o = cJSON_CreateObject();
+	size_t idx[SWEEP_MAX_PARAMS];
+	size_t rest = i;
+	/* product: the last parameter varies fastest */
+	for (size_t j = sw->n_params; j-- > 0;) {
+		idx[j] = sw->zip ? i : rest % sw->params[j].n_values;
+		rest /= sw->params[j].n_values;
+	}
+	for (size_t j = 0; o && j < sw->n_params; j++) {
+		cJSON *v = cJSON_Duplicate(cJSON_GetArrayItem(sw->params[j].values, (int)idx[j]), true);
+		if (!v) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+		cJSON_AddItemToObject(o, sw->params[j].path, v);
+	}
+	return o;
+}
+
+int sweep_point_load(const struct sweep *sw, const cJSON *values, struct loaded_scenario *ls, struct jr *err)
+{
+	memset(ls, 0, sizeof(*ls));
+	jr_init(err, sw->base_path);
+	cJSON *copy = cJSON_Duplicate(sw->base, true);
+	if (!copy) {
+		jr_fail(err, NULL, "out of memory");
+		return -1;
+	}
+	int rc = 0;
+	for (const cJSON *c = values ? values->child : NULL; c && rc == 0; c = c->next)
+		rc = apply_value(err, copy, c->string, c);
+	if (rc == 0)
+		rc = config_load_doc(sw->base_path, sw->base_dir, copy, ls, err);
+	cJSON_Delete(copy);
+	if (rc < 0)
+		loaded_scenario_fini(ls);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- running sets of values ---------------------------------------------- */
+
+struct sets_ctx {
+	const struct sweep *sw;
+	cJSON *const *values;   /* borrowed */
+	const size_t *labels;   /* point numbers for messages, or NULL */
+	cJSON **sums;           /* [set * R + replication] */
+	uint64_t *count;        /* replications arrived, per set */
+	int (*on_done)(void *ctx, size_t k, cJSON *merged, char *err, size_t n);
+	void *ctx;
+};
+
+static char *set_run(void *p, size_t task, char *err, size_t n)
+{
+	struct sets_ctx *c = p;
+	uint64_t R = c->sw->replications;
+	struct loaded_scenario ls;
+	struct jr jr;
+	if (sweep_point_load(c->sw, c->values[task / R], &ls, &jr) < 0) {
+		snprintf(err, n, "%s", jr.msg);
+		return NULL;
+	}
+	ls.s.replication = task % R;
+	struct run_request rq = {.ls = &ls, .stop = cli_stop_flag()};
+	cJSON *summary = NULL;
+	char *text = NULL;
+	char msg[1024];
+	if (runner_run(&rq, &summary, msg, sizeof(msg)) == RUN_OK) {
+		text = cJSON_PrintUnformatted(summary);
+		if (!text)
+			snprintf(msg, sizeof(msg), "out of memory");
+	}
+	if (!text && c->labels)
+		snprintf(err, n, "point %zu, replication %llu: %s", c->labels[task / R], (unsigned long long)(task % R), msg);
+	else if (!text)
+		snprintf(err, n, "replication %llu: %s", (unsigned long long)(task % R), msg);
+	cJSON_Delete(summary);
+	loaded_scenario_fini(&ls);
+	return text;
+}
+
+static int set_done(void *p, size_t task, char *text, char *err, size_t n)
+{
+	struct sets_ctx *c = p;
+	uint64_t R = c->sw->replications;
+	size_t k = task / R;
+	cJSON *doc = cJSON_Parse(text);
+	free(text);
+	if (!doc) {
+		snprintf(err, n, "a worker sent something that is not JSON");
+		return -1;
+	}
+	c->sums[task] = doc;
+	if (++c->count[k] < R)
+		return 0;
+	cJSON *merged = replicate_merge(&c->sums[k * R], R);
+	for (uint64_t r = 0; r < R; r++) {
+		cJSON_Delete(c->sums[k * R + r]);
+		c->sums[k * R + r] = NULL;
+	}
+	if (!merged) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	return c->on_done(c->ctx, k, merged, err, n);
+}
+
+enum run_status sweep_run_sets(const struct sweep *sw, cJSON *const *values, const size_t *labels, size_t n,
+                               unsigned jobs, volatile int *stop,
+                               int (*on_done)(void *ctx, size_t k, cJSON *merged, char *err, size_t n),
+                               void *ctx, char *err, size_t errn)
+{
+	uint64_t R = sw->replications;
+	struct sets_ctx c = {sw, values, labels, calloc(n * R + 1, sizeof(cJSON *)), calloc(n + 1, sizeof(uint64_t)),
+	                     on_done, ctx};
+	enum run_status st = RUN_FAILED;
+	if (!c.sums || !c.count) {
+		snprintf(err, errn, "out of memory");
+		goto out;
+	}
+	struct replicate_tasks t = {
+	    .n_tasks = n * R,
+	    .jobs = jobs,
+	    .ctx = &c,
+	    .run = set_run,
+	    .done = set_done,
+	    .stop = stop,
+	};
+	st = replicate_run_tasks(&t, err, errn);
+out:
+	if (c.sums)
+		for (size_t i = 0; i < n * R; i++)
+			cJSON_Delete(c.sums[i]);
+	free(c.sums);
+	free(c.count);
+	return st;
+}
+
+/* ---- the sweep folder ------------------------------------------------------ */
+
+void sweep_point_path(const char *dir, size_t i, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/points/point-%05zu.json", dir, i);
+}
+
+static int make_dirs(const char *dir)
+{
+	bool created;
+	return output_make_dirs(dir, &created);
+}
+
+static cJSON *read_json_file(const char *path, bool *missing)
+{
+	struct jr r;
+	jr_init(&r, path);
+	*missing = access(path, F_OK) < 0 && errno == ENOENT;
+	if (*missing)
+		return NULL;
+	size_t len = 0;
+	char *text = jr_read_file(&r, path, &len);
+	cJSON *doc = text ? cJSON_ParseWithLength(text, len) : NULL;
+	free(text);
+	return doc;
+}
+
+int sweep_prepare_dir(const struct sweep *sw, const char *dir, char *err, size_t n)
+{
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/points", dir);
+	if (make_dirs(path) < 0) {
+		snprintf(err, n, "%s: cannot write the output folder: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/sweep.json", dir);
+	bool missing;
+	cJSON *old = read_json_file(path, &missing);
+	if (old) {
+		bool same = cJSON_Compare(old, sw->manifest, true);
+		cJSON_Delete(old);
+		if (same)
+			return 0;
+		snprintf(err, n, "%s: describes another sweep (sweep file, base scenario, grid, replications or "
+		                 "metrics differ): choose another -o, or remove %s",
+		         path, dir);
+		return -1;
+	}
+	if (!missing) {
+		snprintf(err, n, "%s: expected a sweep manifest, got something unreadable: remove %s or choose another -o",
+		         path, dir);
+		return -1;
+	}
+	if (report_write_json(path, sw->manifest) < 0) {
+		snprintf(err, n, "%s: cannot write: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void sweep_remove_temporaries(const char *dir)
+{
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/points", dir);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, "point-", 6) == 0 && strstr(e->d_name, ".tmp.")) {
+			char f[4800];
+			snprintf(f, sizeof(f), "%s/%s", path, e->d_name);
+			unlink(f);
+		}
+	closedir(d);
+}
+
+int sweep_write_point(const char *dir, size_t i, const cJSON *values, const cJSON *merged)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *pt = doc ? cJSON_AddObjectToObject(doc, "point") : NULL;
+	if (!pt) {
+		cJSON_Delete(doc);
+		errno = ENOMEM;
+		return -1;
+	}
+	cJSON_AddNumberToObject(pt, "index", (double)i);
+	cJSON_AddItemToObject(pt, "values", cJSON_Duplicate(values, true));
+	for (const cJSON *c = merged->child; c; c = c->next)
+		cJSON_AddItemToObject(doc, c->string, cJSON_Duplicate(c, true));
+	char path[4400];
+	sweep_point_path(dir, i, path, sizeof(path));
+	int rc = report_write_json(path, doc);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+/* ---- targets -------------------------------------------------------------- */
+
+bool sweep_target_met(const struct sweep_target *t, const cJSON *merged, double *mean)
+{
+	const cJSON *s = replicate_find(merged, t->metric);
+	const cJSON *m = cJSON_IsObject(s) ? cJSON_GetObjectItemCaseSensitive(s, "mean") : NULL;
+	/* a count list shorter than the index means zero */
+	double x = cJSON_IsNumber(m) ? m->valuedouble : (strchr(t->metric, '[') && !s ? 0 : NAN);
+	*mean = x;
+	if (isnan(x))
+		return false;
+	switch (t->op) {
+	case SWEEP_LE:
+		return x <= t->value;
+	case SWEEP_LT:
+		return x < t->value;
+	case SWEEP_GE:
+		return x >= t->value;
+	case SWEEP_GT:
+		return x > t->value;
+	}
+	return false;
+}
+
+/* ---- the merge ------------------------------------------------------------- */
+
+static void csv_cell(FILE *f, const char *s, bool first)
+{
+	if (!first)
+		fputc(',', f);
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static int write_text_file(const char *path, const char *text, size_t len)
+{
+	char tmp[4400];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	bool ok = fwrite(text, 1, len, f) == len;
+	if (fclose(f) != 0)
+		ok = false;
+	if (!ok || rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		errno = e ? e : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+int sweep_merge(const char *dir, bool partial, size_t *n_missing, char *note, size_t note_n, char *err, size_t n)
+{
+	char path[4400];
+	*n_missing = 0;
+	note[0] = '\0';
+	snprintf(path, sizeof(path), "%s/sweep.json", dir);
+	bool missing;
+	cJSON *man = read_json_file(path, &missing);
+	const cJSON *params = get(man, "params"), *metrics = get(man, "metrics"), *np = get(man, "points");
+	if (!man || !cJSON_IsArray(params) || !cJSON_IsArray(metrics) || !cJSON_IsNumber(np) || np->valuedouble < 0) {
+		snprintf(err, n, "%s: expected a sweep folder (with sweep.json, written by tcpqsim sweep or point), %s", dir,
+		         missing ? "got none" : "got an unreadable sweep.json");
+		cJSON_Delete(man);
+		return 2;
+	}
+	size_t points = (size_t)np->valuedouble;
+	int rc = 1;
+	char *csv = NULL, *json = NULL;
+	size_t csv_len = 0;
+	FILE *f = open_memstream(&csv, &csv_len);
+	cJSON *res = cJSON_CreateObject();
+	cJSON *missing_arr = cJSON_CreateArray();
+	char miss[512] = "";
+	size_t miss_used = 0;
+	if (!f || !res || !missing_arr) {
+		snprintf(err, n, "out of memory");
+		goto out;
+	}
+	cJSON_AddStringToObject(res, "tool", "tcpqsim");
+	cJSON_AddStringToObject(res, "kind", "sweep-results");
+	static const char *const copied[] = {"name", "base", "seed", "replications", "combine", "params", "metrics", NULL};
+	for (size_t i = 0; copied[i]; i++)
+		if (get(man, copied[i]))
+			cJSON_AddItemToObject(res, copied[i], cJSON_Duplicate(get(man, copied[i]), true));
+	cJSON_AddNumberToObject(res, "points", (double)points);
+	cJSON *rows = cJSON_AddArrayToObject(res, "rows");
+	/* header */
+	csv_cell(f, "point", true);
+	for (const cJSON *p = params->child; p; p = p->next)
+		csv_cell(f, cJSON_IsString(p) ? p->valuestring : "", false);
+	for (const cJSON *m = metrics->child; m; m = m->next) {
+		char h[300];
+		snprintf(h, sizeof(h), "%s_mean", cJSON_IsString(m) ? m->valuestring : "");
+		csv_cell(f, h, false);
+		snprintf(h, sizeof(h), "%s_ci95", cJSON_IsString(m) ? m->valuestring : "");
+		csv_cell(f, h, false);
+	}
+	fputc('\n', f);
+	for (size_t i = 0; i < points; i++) {
+		sweep_point_path(dir, i, path, sizeof(path));
+		cJSON *pd = read_json_file(path, &missing);
+		if (missing) {
+			(*n_missing)++;
+			cJSON_AddItemToArray(missing_arr, cJSON_CreateNumber((double)i));
+			if (miss_used + 40 < sizeof(miss))
+				miss_used += (size_t)snprintf(miss + miss_used, sizeof(miss) - miss_used, "%s%zu",
+				                              miss_used ? ", " : "", i);
+			else if (!strstr(miss, "..."))
+				miss_used += (size_t)snprintf(miss + miss_used, sizeof(miss) - miss_used, ", ...");
+			continue;
+		}
+		const cJSON *pt = get(pd, "point");
+		const cJSON *idx = get(pt, "index");
+		const cJSON *vals = get(pt, "values");
+		if (!pd || !cJSON_IsNumber(idx) || !cJSON_IsObject(vals)) {
+			snprintf(err, n, "%s: expected a point file (JSON with point.index and point.values), got %s", path,
+			         pd ? "something else" : "malformed JSON");
+			cJSON_Delete(pd);
+			goto out;
+		}
+		if (idx->valuedouble != (double)i) {
+			snprintf(err, n, "%s: point.index: expected %zu, got %.17g", path, i, idx->valuedouble);
+			cJSON_Delete(pd);
+			goto out;
+		}
+		cJSON *row = cJSON_CreateObject();
+		cJSON_AddItemToArray(rows, row);
+		cJSON_AddNumberToObject(row, "point", (double)i);
+		cJSON_AddItemToObject(row, "values", cJSON_Duplicate(vals, true));
+		cJSON *rm = cJSON_AddObjectToObject(row, "metrics");
+		char cell[1024];
+		snprintf(cell, sizeof(cell), "%zu", i);
+		csv_cell(f, cell, true);
+		for (const cJSON *p = params->child; p; p = p->next) {
+			sweep_format_value(cJSON_IsString(p) ? get(vals, p->valuestring) : NULL, cell, sizeof(cell));
+			csv_cell(f, cell, false);
+		}
+		for (const cJSON *m = metrics->child; m; m = m->next) {
+			const char *name = cJSON_IsString(m) ? m->valuestring : "";
+			const cJSON *st = replicate_find(pd, name);
+			cJSON *zero = NULL;
+			if (!cJSON_IsObject(st))
+				st = NULL;
+			if (!st && strchr(name, '[')) {
+				/* a count list shorter than the index: that count is 0 */
+				const cJSON *r = get(pd, "replications");
+				double z = 0;
+				st = zero = replicate_stat(&z, 1);
+				if (zero) {
+					cJSON_ReplaceItemInObjectCaseSensitive(zero, "ci95", cJSON_CreateNumber(0));
+					cJSON_ReplaceItemInObjectCaseSensitive(zero, "sd", cJSON_CreateNumber(0));
+					cJSON_ReplaceItemInObjectCaseSensitive(zero, "n",
+					                                       cJSON_CreateNumber(cJSON_IsNumber(r) ? r->valuedouble : 1));
+				}
+			}
+			cJSON_AddItemToObject(rm, name, st ? cJSON_Duplicate(st, true) : cJSON_CreateNull());
+			sweep_format_value(get(st, "mean"), cell, sizeof(cell));
+			csv_cell(f, cJSON_IsNumber(get(st, "mean")) ? cell : "", false);
+			sweep_format_value(get(st, "ci95"), cell, sizeof(cell));
+			csv_cell(f, cJSON_IsNumber(get(st, "ci95")) ? cell : "", false);
+			cJSON_Delete(zero);
+		}
+		fputc('\n', f);
+		cJSON_Delete(pd);
+	}
+	if (*n_missing && !partial) {
+		snprintf(err, n, "%s: %zu of %zu points missing: %s (run them with tcpqsim point or sweep --resume, or "
+		                 "merge with --partial)",
+		         dir, *n_missing, points, miss);
+		goto out;
+	}
+	if (*n_missing) {
+		snprintf(note, note_n, "%s: %zu of %zu points missing, left out of the table: %s", dir, *n_missing, points,
+		         miss);
+		cJSON_AddItemToObject(res, "missing", missing_arr);
+		missing_arr = NULL;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		snprintf(err, n, "out of memory");
+		goto out;
+	}
+	f = NULL;
+	json = cJSON_Print(res);
+	if (!json) {
+		snprintf(err, n, "out of memory");
+		goto out;
+	}
+	size_t jl = strlen(json);
+	char *jn = realloc(json, jl + 2);
+	if (!jn) {
+		snprintf(err, n, "out of memory");
+		goto out;
+	}
+	json = jn;
+	json[jl] = '\n';
+	json[jl + 1] = '\0';
+	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	if (write_text_file(path, csv, csv_len) < 0) {
+		snprintf(err, n, "%s: cannot write: %s", path, strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	if (write_text_file(path, json, jl + 1) < 0) {
+		snprintf(err, n, "%s: cannot write: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (f)
+		fclose(f);
+	free(csv);
+	free(json);
+	cJSON_Delete(missing_arr);
+	cJSON_Delete(res);
+	cJSON_Delete(man);
+	return rc;
+}

@@ -1,7 +1,0 @@
-/* main.c: the program is cli_main. */
-#include "sim/cli.h"
-
-int main(int argc, char **argv)
-{
-	return cli_main(argc, argv);
-}
