@@ -78,9 +78,35 @@ cJSON *report_summary(const struct loaded_scenario *ls, const struct world_resul
 	}
 	cJSON_AddItemToObject(doc, "connect_time_ms", ct);
 	cJSON_AddItemToObject(doc, "accept_gap_ms", time_stats(&r->accept_gap));
+	cJSON_AddItemToObject(doc, "accept_wait_ms", time_stats(&r->accept_wait));
+	cJSON_AddItemToObject(doc, "first_byte_ms", time_stats(&r->first_byte));
 	cJSON *rt = time_stats(&r->request_time);
 	cJSON_AddNumberToObject(rt, "failed", (double)r->requests_failed);
 	cJSON_AddItemToObject(doc, "request_time_ms", rt);
+
+	/* per population, by name (sweep and solve metrics such as
+	 * populations.clients.connect_time_ms.p99); flood populations are not attempts */
+	cJSON *pops = cJSON_AddObjectToObject(doc, "populations");
+	for (uint32_t i = 0; i < s->n_pops; i++) {
+		if (s->pops[i].spoofed || cJSON_GetObjectItemCaseSensitive(pops, s->pops[i].name))
+			continue;
+		const struct pop_results *pr = &r->pops[i];
+		cJSON *po = cJSON_AddObjectToObject(pops, s->pops[i].name);
+		cJSON_AddNumberToObject(po, "attempts", (double)pr->attempts);
+		cJSON *poc = cJSON_AddObjectToObject(po, "outcomes");
+		for (int k = 0; k < OUTCOME_COUNT; k++)
+			cJSON_AddNumberToObject(poc, outcome_name((enum outcome)k), (double)pr->outcomes[k]);
+		for (int k = 0; k < OUTCOME_COUNT; k++) {
+			char key[64];
+			snprintf(key, sizeof(key), "%s_frac", outcome_name((enum outcome)k));
+			double f = pr->attempts ? (double)pr->outcomes[k] / (double)pr->attempts : 0;
+			cJSON_AddNumberToObject(poc, key, report_round(f, 9));
+		}
+		cJSON_AddItemToObject(po, "connect_time_ms", time_stats(&pr->connect_time));
+		cJSON_AddItemToObject(po, "accept_wait_ms", time_stats(&pr->accept_wait));
+		cJSON_AddItemToObject(po, "first_byte_ms", time_stats(&pr->first_byte));
+		cJSON_AddItemToObject(po, "request_time_ms", time_stats(&pr->request_time));
+	}
 
 	cJSON *sv = cJSON_AddObjectToObject(doc, "server");
 	int n = profile_effective_backlog(&s->server.rules, s->server.backlog, s->server.sysctl.somaxconn);
@@ -154,6 +180,31 @@ void report_print(FILE *f, const cJSON *doc)
 	if (num(ct, "count") > 0)
 		fprintf(f, "  connect time ms:  mean %.3f  p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
 		        num(ct, "mean"), num(ct, "p50"), num(ct, "p90"), num(ct, "p99"), num(ct, "p999"), num(ct, "max"));
+	static const struct {
+		const char *key, *label;
+	} waits[] = {
+		{"accept_wait_ms", "accept-queue wait"},
+		{"first_byte_ms", "first byte"},
+		{"request_time_ms", "request time"},
+	};
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, waits[i].key);
+		if (num(o, "count") > 0)
+			fprintf(f, "  %s ms:  mean %.3f  p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
+			        waits[i].label, num(o, "mean"), num(o, "p50"), num(o, "p90"), num(o, "p99"), num(o, "p999"),
+			        num(o, "max"));
+	}
+	const cJSON *pops = cJSON_GetObjectItemCaseSensitive(doc, "populations");
+	if (cJSON_GetArraySize(pops) > 1)
+		for (const cJSON *po = pops->child; po; po = po->next) {
+			const cJSON *pc = cJSON_GetObjectItemCaseSensitive(po, "connect_time_ms");
+			const cJSON *pw = cJSON_GetObjectItemCaseSensitive(po, "accept_wait_ms");
+			const cJSON *pq = cJSON_GetObjectItemCaseSensitive(po, "request_time_ms");
+			fprintf(f, "  population %s: %.0f attempts, connected %.1f%%  p99 connect %.3f ms  accept wait %.3f ms  request %.3f ms\n",
+			        po->string, num(po, "attempts"),
+			        100 * num(cJSON_GetObjectItemCaseSensitive(po, "outcomes"), "connected_frac"), num(pc, "p99"),
+			        num(pw, "p99"), num(pq, "p99"));
+		}
 	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(doc, "server");
 	fprintf(f, "  server: backlog N=%.0f (accept queue holds %.0f)  accepted %.0f  connected but never accepted %.0f\n",
 	        num(sv, "effective_backlog"), num(sv, "effective_backlog") + 1, num(sv, "accepted"),

@@ -181,6 +181,7 @@ void client_start(struct world *w, uint32_t pop, int32_t user, uint32_t app_try,
 	c->connect_at = -1;
 	c->served_at = -1;
 	c->accepted_at = -1;
+	c->queued_at = -1;
 	c->rto = p->rules.init_rto;
 	c->outcome = OUTCOME_IN_PROGRESS;
 	c->syns = 1;

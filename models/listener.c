@@ -179,6 +179,7 @@ static void enqueue_child(struct world *w, struct listener *l, struct conn *c)
 {
 	listener_account(l, w->q.now);
 	c->server_state = SERVER_ACCEPT_QUEUE;
+	c->queued_at = w->q.now;
 	c->aq_next = NULL;
 	if (l->aq_tail)
 		l->aq_tail->aq_next = c;

@@ -133,20 +133,39 @@ static void finish_attempt(struct world *w, struct conn *c)
 		.connect_at = c->connect_at,
 		.served_at = c->served_at,
 		.accepted_at = c->accepted_at,
+		.queued_at = c->queued_at,
 		.end = w->q.now,
 		.cookie = c->cookie_isn,
 		.counted = c->start >= w->s->warmup,
 	};
 	if (a.counted) {
+		struct pop_results *pr = &r->pops[a.pop];
 		r->attempts++;
 		r->outcomes[a.outcome]++;
+		pr->attempts++;
+		pr->outcomes[a.outcome]++;
+		if (a.queued_at >= 0 && a.accepted_at >= 0) {
+			hist_record(&r->accept_wait, a.accepted_at - a.queued_at);
+			hist_record(&pr->accept_wait, a.accepted_at - a.queued_at);
+		}
+		if (a.served_at >= 0) {
+			hist_record(&r->first_byte, a.served_at - a.start);
+			hist_record(&pr->first_byte, a.served_at - a.start);
+		}
 		if (a.connect_at >= 0) {
 			uint32_t k = a.syns > 0 ? a.syns - 1 : 0;
 			r->connected_by_syns[k < WORLD_MAX_SYNS ? k : WORLD_MAX_SYNS - 1]++;
 			hist_record(&r->connect_time, a.connect_at - a.start);
+			hist_record(&pr->connect_time, a.connect_at - a.start);
 			if (fixed_hist_record(&r->connect_time_bins, a.connect_at - a.start) < 0)
 				world_fail(w);
-			hist_record(&r->request_time, a.connect_at - a.request_start);
+			/* what the user waits for: the server's first bytes when it
+			 * expects them, connect() for a client that only holds */
+			sim_time_ns got = p->after.kind == AFTER_HOLD ? a.connect_at : a.served_at;
+			if (got >= 0) {
+				hist_record(&r->request_time, got - a.request_start);
+				hist_record(&pr->request_time, got - a.request_start);
+			}
 			if (a.accepted_at >= 0)
 				hist_record(&r->accept_gap, a.accepted_at - a.connect_at);
 			else
@@ -307,8 +326,15 @@ struct world *world_create(const struct scenario *s, const struct world_hooks *h
 	pool_init(&w->packets, sizeof(struct packet), 4096);
 	w->live.live_next = w->live.live_prev = &w->live;
 	if (hist_init(&w->res.connect_time) < 0 || hist_init(&w->res.accept_gap) < 0 ||
-	    hist_init(&w->res.request_time) < 0)
+	    hist_init(&w->res.request_time) < 0 || hist_init(&w->res.accept_wait) < 0 ||
+	    hist_init(&w->res.first_byte) < 0)
 		goto fail;
+	for (uint32_t p = 0; p < s->n_pops; p++) {
+		struct pop_results *pr = &w->res.pops[p];
+		if (hist_init(&pr->connect_time) < 0 || hist_init(&pr->accept_wait) < 0 ||
+		    hist_init(&pr->first_byte) < 0 || hist_init(&pr->request_time) < 0)
+			goto fail;
+	}
 	fixed_hist_init(&w->res.connect_time_bins, s->hist_bin > 0 ? s->hist_bin : 10 * SIM_NS_PER_MS,
 	                1u << 22);
 	if (rng_stream_init(&w->server_rng, s->seed, s->replication, STREAM_SERVER) < 0 ||
@@ -395,6 +421,15 @@ void world_destroy(struct world *w)
 	hist_fini(&w->res.connect_time);
 	hist_fini(&w->res.accept_gap);
 	hist_fini(&w->res.request_time);
+	hist_fini(&w->res.accept_wait);
+	hist_fini(&w->res.first_byte);
+	for (size_t p = 0; p < SCENARIO_MAX_POPS; p++) {
+		struct pop_results *pr = &w->res.pops[p];
+		hist_fini(&pr->connect_time);
+		hist_fini(&pr->accept_wait);
+		hist_fini(&pr->first_byte);
+		hist_fini(&pr->request_time);
+	}
 	fixed_hist_fini(&w->res.connect_time_bins);
 	free(w->touched);
 	free(w);

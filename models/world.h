@@ -79,6 +79,7 @@ struct conn {
 	uint8_t app_try;                  /* application-level try number, from 0 */
 	/* server */
 	sim_time_ns accepted_at;          /* accept() returned it, ns; -1 if not */
+	sim_time_ns queued_at;            /* the child joined the accept queue, ns; -1 if not */
 	sim_time_ns scan_phase;           /* old kernels: when the scan visits its bucket */
 	uint8_t server_state;             /* enum server_state (listener.h) */
 	uint8_t num_timeout;              /* SYN-ACK timer expiries so far */
@@ -132,6 +133,7 @@ struct attempt_rec {
 	sim_time_ns connect_at;   /* ns, -1 */
 	sim_time_ns served_at;    /* ns, -1 */
 	sim_time_ns accepted_at;  /* ns, -1 */
+	sim_time_ns queued_at;    /* the child joined the accept queue, ns, -1 */
 	sim_time_ns end;          /* client done (or end of run), ns */
 	bool cookie;              /* connected through a syncookie */
 	bool counted;             /* inside the statistics window (after warm-up) */
@@ -196,6 +198,16 @@ struct world_hooks {
 	size_t syn_seen_max;
 };
 
+/* One client population's share of the results (its counted attempts). */
+struct pop_results {
+	uint64_t attempts;                  /* in the window */
+	uint64_t outcomes[OUTCOME_COUNT];
+	struct hist connect_time;           /* ns, first SYN to connect() */
+	struct hist accept_wait;            /* ns, accept queue to accept() */
+	struct hist first_byte;             /* ns, first SYN to the server's first byte */
+	struct hist request_time;           /* ns, request's first try to what the user waits for */
+};
+
 struct world_results {
 	uint64_t attempts;                          /* in the window */
 	uint64_t outcomes[OUTCOME_COUNT];
@@ -204,7 +216,11 @@ struct world_results {
 	struct hist connect_time;                   /* ns, connected attempts */
 	struct fixed_hist connect_time_bins;        /* ns bins of scenario hist_bin */
 	struct hist accept_gap;                     /* ns from connect() to accept() */
-	struct hist request_time;                   /* ns from a request's first try to connect() (application retries) */
+	struct hist accept_wait;                    /* ns from joining the accept queue to accept() */
+	struct hist first_byte;                     /* ns from the first SYN to the server's first byte at the client */
+	struct hist request_time;                   /* ns from a request's first try (application retries) to the
+	                                               server's first byte (request, greeting) or connect() (hold) */
+	struct pop_results pops[SCENARIO_MAX_POPS]; /* per population (hists set up for the scenario's n_pops) */
 	uint64_t requests_failed;                   /* requests whose last try failed to connect */
 	uint64_t accepted;                          /* accept() calls that returned a connection */
 	uint64_t connected_never_accepted;          /* client connected, server never accepted */

@@ -114,6 +114,9 @@ void output_attempt_hook(void *ctx, const struct attempt_rec *r)
 	put_time(f, "connect_ms", r->connect_at >= 0 ? r->connect_at - r->start : -1, 1e6);
 	put_time(f, "accepted_s", r->accepted_at, 1e9);
 	put_time(f, "served_ms", r->served_at >= 0 ? r->served_at - r->start : -1, 1e6);
+	put_time(f, "queued_s", r->queued_at, 1e9);
+	put_time(f, "accept_wait_ms", r->queued_at >= 0 && r->accepted_at >= 0 ? r->accepted_at - r->queued_at : -1, 1e6);
+	put_time(f, "request_start_s", r->request_start, 1e9);
 	put_time(f, "end_s", r->end, 1e9);
 	fprintf(f, ",\"cookie\":%s,\"app_try\":%u,\"counted\":%s}\n", r->cookie ? "true" : "false", r->app_try,
 	        r->counted ? "true" : "false");

@@ -23,7 +23,11 @@ static void walk(const cJSON *node, const char *path)
 	if (cJSON_IsObject(node)) {
 		for (const cJSON *c = node->child; c; c = c->next) {
 			char p[512];
-			snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", c->string);
+			/* populations are documented as populations.NAME */
+			if (strcmp(path, "populations") == 0)
+				snprintf(p, sizeof(p), "populations.NAME");
+			else
+				snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", c->string);
 			walk(c, p);
 		}
 	} else if (cJSON_IsArray(node) && node->child && cJSON_IsObject(node->child)) {

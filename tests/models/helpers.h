@@ -90,6 +90,11 @@ static inline void capture_free(struct capture *c)
 struct outcome_summary {
 	struct world_results r;
 	double connect_p50_ms, connect_max_ms, connect_mean_ms;
+	double accept_wait_mean_ms, accept_wait_max_ms; /* accept queue to accept() */
+	double first_byte_mean_ms, request_mean_ms;
+	uint64_t accept_wait_count, first_byte_count, request_count;
+	uint64_t pop_attempts[SCENARIO_MAX_POPS];        /* per population */
+	uint64_t pop_connect_count[SCENARIO_MAX_POPS];
 };
 
 static inline struct outcome_summary run_scenario(const struct scenario *s, struct capture *cap)
@@ -110,10 +115,24 @@ static inline struct outcome_summary run_scenario(const struct scenario *s, stru
 	o.connect_p50_ms = (double)hist_quantile(&o.r.connect_time, 0.5) / 1e6;
 	o.connect_max_ms = (double)o.r.connect_time.max / 1e6;
 	o.connect_mean_ms = hist_mean(&o.r.connect_time) / 1e6;
+	o.accept_wait_mean_ms = hist_mean(&o.r.accept_wait) / 1e6;
+	o.accept_wait_max_ms = (double)o.r.accept_wait.max / 1e6;
+	o.accept_wait_count = o.r.accept_wait.count;
+	o.first_byte_mean_ms = hist_mean(&o.r.first_byte) / 1e6;
+	o.first_byte_count = o.r.first_byte.count;
+	o.request_mean_ms = hist_mean(&o.r.request_time) / 1e6;
+	o.request_count = o.r.request_time.count;
+	for (size_t p = 0; p < SCENARIO_MAX_POPS; p++) {
+		o.pop_attempts[p] = o.r.pops[p].attempts;
+		o.pop_connect_count[p] = o.r.pops[p].connect_time.count;
+	}
 	/* the histograms belong to the world */
 	memset(&o.r.connect_time, 0, sizeof(o.r.connect_time));
 	memset(&o.r.accept_gap, 0, sizeof(o.r.accept_gap));
 	memset(&o.r.request_time, 0, sizeof(o.r.request_time));
+	memset(&o.r.accept_wait, 0, sizeof(o.r.accept_wait));
+	memset(&o.r.first_byte, 0, sizeof(o.r.first_byte));
+	memset(&o.r.pops, 0, sizeof(o.r.pops));
 	memset(&o.r.connect_time_bins, 0, sizeof(o.r.connect_time_bins));
 	world_destroy(w);
 	return o;

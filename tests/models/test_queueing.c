@@ -49,3 +49,33 @@ Test(queueing, syn_drops_match_mm1k_near_saturation, .timeout = 120)
 {
 	check_mm1k(900, 1000, 8, 12);
 }
+
+/* The accept-queue wait of M/M/c with room for everyone (backlog far above
+ * what the queue reaches): the mean wait before service is Erlang C's
+ * W_q = C(c, a) / (c mu - lambda).  connect_time cannot see this wait. */
+Test(queueing, accept_wait_matches_erlang_c, .timeout = 120)
+{
+	const double lambda = 320, mu = 100;
+	const long c = 4;
+	struct scenario s = sc_basic("linux-6.18");
+	s.seed = 21;
+	s.server.backlog = 4096;
+	s.server.acceptor.kind = ACCEPTOR_WORKERS;
+	s.server.acceptor.workers = (uint32_t)c;
+	s.server.acceptor.service = (struct dist){DIST_EXPONENTIAL, 1e9 / mu, 0, NULL, 0};
+	s.pops[0].arrival.kind = ARRIVAL_POISSON;
+	s.pops[0].arrival.rate_per_s = lambda;
+	s.pops[0].after.hold = dist_constant(0);
+	s.pops[0].path.delay_to_server = dist_constant(1000);
+	s.pops[0].path.delay_to_client = dist_constant(1000);
+	s.duration = (sim_time_ns)(200000 / lambda * 1e9);
+	s.drain = scenario_default_drain(&s);
+	struct outcome_summary o = run_scenario(&s, NULL);
+	cr_assert_eq(o.r.outcomes[OUTCOME_CONNECTED], o.r.attempts);
+	cr_assert_eq(o.accept_wait_count, o.r.attempts);
+	double want_ms = analytic_erlang_c(c, lambda / mu) / (c * mu - lambda) * 1e3;
+	cr_assert_leq(fabs(o.accept_wait_mean_ms - want_ms) / want_ms, 0.05,
+	              "seed 21: accept wait mean %g ms, Erlang C %g ms", o.accept_wait_mean_ms, want_ms);
+	/* the handshake itself is instant: all of the wait is in the accept queue */
+	cr_assert_lt(o.connect_max_ms, 0.01);
+}
