@@ -125,6 +125,9 @@ void sweep_remove_temporaries(const char *dir);
  * Returns 0 or -1 (errno). */
 int sweep_write_point(const char *dir, size_t i, const cJSON *values, const cJSON *merged);
 
+/* sweep_read_json: a JSON file, or NULL (*missing when it does not exist). */
+cJSON *sweep_read_json(const char *path, bool *missing);
+
 /* sweep_merge: read DIR/sweep.json and every point file, write
  * DIR/results.csv and DIR/results.json (each through a temporary file).
  * Missing points are an error (returns 1, err names them) unless partial
