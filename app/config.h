@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "models/cost.h"
 #include "models/scenario.h"
 #include "app/util/jsonread.h"
 
@@ -43,23 +44,11 @@ int config_load_doc(const char *label, const char *base_dir, const cJSON *doc, s
 
 void loaded_scenario_fini(struct loaded_scenario *ls);
 
-/* What a run would cost, estimated from the scenario before it starts.  The
- * estimate is an upper bound of the usual case: every population arrives at
- * its mean rate, every attempt may need all its SYNs and SYN-ACKs, and
- * every application retry is made. */
-struct config_size {
-	double attempts;   /* connect attempts, application retries included */
-	double events;     /* events the run processes (packets, timers, samples) */
-	double peak_conns; /* connections held at once, both ends counted once */
-	double peak_bytes; /* bytes of in-flight state at the peak */
-};
-
+/* The limits on scenario_estimate_cost (models/cost.h) a run must stay under
+ * without --force. */
 #define CONFIG_MAX_ATTEMPTS 1e9  /* refused above this many attempts ... */
 #define CONFIG_MAX_EVENTS 5e10   /* ... or events (hours of CPU) ... */
 #define CONFIG_MAX_BYTES 8589934592.0 /* ... or 8 GiB in flight (without a max_memory) */
-
-/* config_estimate_size: fill *out for scenario s (borrowed).  Never fails. */
-void config_estimate_size(const struct scenario *s, struct config_size *out);
 
 /* config_check_size: refuse a run that would be absurdly long or large:
  * returns 0, or -1 with r filled ("FILE: duration_s: the run would make about

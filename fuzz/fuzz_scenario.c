@@ -7,7 +7,7 @@
  * contract on every input:
  *   - a failure leaves exactly one printable line, naming the file (or --set);
  *   - a success gives a scenario within its documented ranges, a resolved
- *     document, and a size estimate (config_estimate_size) that is finite;
+ *     document, and a size estimate (scenario_estimate_cost) that is finite;
  *   - the resolved document loads again to the same resolved document.
  * A broken rule aborts, so libFuzzer keeps the input as a crash.
  *
@@ -148,8 +148,8 @@ static void check_scenario(const struct loaded_scenario *ls)
 		      p->path.loss_to_client <= 1))
 			broken("losses are probabilities", NULL);
 	}
-	struct config_size sz;
-	config_estimate_size(s, &sz);
+	struct scenario_cost sz;
+	scenario_estimate_cost(s, &sz);
 	if (!(sz.attempts >= 0) || !(sz.events >= sz.attempts) || !(sz.peak_bytes >= 0))
 		broken("the size estimate is a non-negative number", NULL);
 }
@@ -192,7 +192,7 @@ static void count_trace(void *ctx, const struct trace_rec *rec)
 		g->stop = 1;
 }
 
-static void run_world(struct loaded_scenario *ls, const struct config_size *sz)
+static void run_world(struct loaded_scenario *ls, const struct scenario_cost *sz)
 {
 	if (sz->events > FUZZ_RUN_EVENTS || sz->attempts > FUZZ_RUN_EVENTS / 10)
 		return;
@@ -281,8 +281,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (config_check_size(&ls.s, &lim) < 0)
 			check_message(&lim, FUZZ_LABEL ": duration_s: the run would ");
 #ifdef FUZZ_RUN_WORLD
-		struct config_size sz;
-		config_estimate_size(&ls.s, &sz);
+		struct scenario_cost sz;
+		scenario_estimate_cost(&ls.s, &sz);
 		run_world(&ls, &sz);
 #endif
 	}

@@ -244,8 +244,8 @@ int cmd_run(int argc, char **argv)
 	if (o.trace && !o.quiet) {
 		/* announce a large trace before writing it: about one line per
 		 * event, about 150 bytes a line */
-		struct config_size z;
-		config_estimate_size(&ls.s, &z);
+		struct scenario_cost z;
+		scenario_estimate_cost(&ls.s, &z);
 		if (z.events * 150 > 100e6)
 			fprintf(stderr, PROG ": trace.jsonl will hold up to about %.3g lines (%.0f MB); narrow it with "
 			        "--trace-from/--trace-to/--trace-conn/--trace-events\n",

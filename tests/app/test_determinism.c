@@ -89,8 +89,8 @@ static void shorten(const char *path, char *set, size_t n)
 	struct jr err;
 	if (config_load_file(path, NULL, 0, &ls, &err) < 0)
 		return; /* the run will say why */
-	struct config_size z;
-	config_estimate_size(&ls.s, &z);
+	struct scenario_cost z;
+	scenario_estimate_cost(&ls.s, &z);
 	if (z.events > EVENT_BUDGET)
 		snprintf(set, n, "duration_s=%.6g", (double)ls.s.duration / 1e9 * EVENT_BUDGET / z.events);
 	loaded_scenario_fini(&ls);

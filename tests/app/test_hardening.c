@@ -158,13 +158,13 @@ static void load(const char *path, struct loaded_scenario *ls, struct jr *err, c
 	cr_assert_eq(rc, 0, "%s: %s", path, err->msg);
 }
 
-static struct config_size estimate(const char *path, const char *set)
+static struct scenario_cost estimate(const char *path, const char *set)
 {
 	struct loaded_scenario ls;
 	struct jr err;
 	load(path, &ls, &err, set);
-	struct config_size z;
-	config_estimate_size(&ls.s, &z);
+	struct scenario_cost z;
+	scenario_estimate_cost(&ls.s, &z);
 	loaded_scenario_fini(&ls);
 	return z;
 }
@@ -188,7 +188,7 @@ Test(hardening, estimate_counts_arrivals)
 	cr_assert_float_eq(estimate("fuzz/corpus/scenario/14-request.json", NULL).attempts, 60, 1e-9);
 	/* seed experiment: 400 attempts, each up to 4 SYNs and 6 SYN-ACKs
 	 * (3*4 + 2*6 + 8 = 32 events), plus one sample per 0.1 s */
-	struct config_size z = estimate("configs/seed-experiment.json", NULL);
+	struct scenario_cost z = estimate("configs/seed-experiment.json", NULL);
 	cr_assert_geq(z.events, 400 * 32);
 	/* every connection is held 1000 s: all 400 alive at the end */
 	cr_assert_geq(z.peak_conns, 400);
