@@ -288,7 +288,8 @@ static void check_one_value(struct sweep *sw, struct jr *r, const char *where, c
 static void read_solve(struct sweep *sw, struct jr *r, const cJSON *so, const cJSON *probe, const struct names *nm)
 {
 	struct sweep_solve *s = &sw->solve;
-	static const char *const k[] = {"param", "min", "max", "integer", "targets", "direction", "tolerance", NULL};
+	static const char *const k[] = {"param", "min", "max", "integer", "targets", "direction", "tolerance",
+	                                "capacity", NULL};
 	static const char *const dirs[] = {"increasing", "decreasing", NULL};
 	size_t mark = jr_push(r, "solve", 0);
 	jr_check_keys(r, so, k);
@@ -331,12 +332,61 @@ static void read_solve(struct sweep *sw, struct jr *r, const cJSON *so, const cJ
 		}
 		read_target(r, where, e->valuestring, &s->targets[s->n_targets++], probe, nm);
 	}
+	const cJSON *cap = cJSON_GetObjectItemCaseSensitive(so, "capacity");
+	if (!r->failed && cap) {
+		size_t m2 = jr_push(r, "capacity", 0);
+		static const char *const ck[] = {"param", "min", "max", "integer", NULL};
+		if (!cJSON_IsObject(cap)) {
+			jr_fail(r, NULL, "expected an object {\"param\", \"min\", \"max\"}");
+		} else {
+			jr_check_keys(r, cap, ck);
+			s->has_capacity = true;
+			if (!r->failed && !cJSON_GetObjectItemCaseSensitive(cap, "param"))
+				jr_fail(r, "param", "expected the dotted scenario path of the capacity, such as "
+				                    "\"server.acceptor.count\", got nothing");
+			s->cap_param = jr_string(r, cap, NULL, "param", NULL);
+			if (!r->failed && !path_is_valid(s->cap_param))
+				jr_fail(r, "param", "expected a dotted scenario path such as \"server.acceptor.count\", got \"%s\"",
+				        s->cap_param);
+			if (!r->failed && strcmp(s->cap_param, s->param) == 0)
+				jr_fail(r, "param", "expected a parameter other than solve.param, got \"%s\"", s->cap_param);
+			if (!r->failed && (!cJSON_GetObjectItemCaseSensitive(cap, "min") ||
+			                   !cJSON_GetObjectItemCaseSensitive(cap, "max")))
+				jr_fail(r, cJSON_GetObjectItemCaseSensitive(cap, "min") ? "max" : "min",
+				        "expected a number (an end of the capacity's search), got nothing");
+			s->cap_min = jr_number(r, cap, NULL, "min", 0, -BIG, BIG);
+			s->cap_max = jr_number(r, cap, NULL, "max", 0, -BIG, BIG);
+			if (!r->failed && s->cap_max <= s->cap_min)
+				jr_fail(r, "max", "expected a number above solve.capacity.min (%g), got %g", s->cap_min, s->cap_max);
+			bool cw = s->cap_min == floor(s->cap_min) && s->cap_max == floor(s->cap_max);
+			s->cap_integer = jr_bool(r, cap, NULL, "integer", cw);
+			if (!r->failed && s->cap_integer && !cw)
+				jr_fail(r, "min", "expected whole numbers (\"integer\" is true), got %g and %g", s->cap_min,
+				        s->cap_max);
+		}
+		jr_pop(r, m2);
+	}
 	jr_pop(r, mark);
-	for (size_t i = 0; !r->failed && i < sw->n_params; i++)
+	for (size_t i = 0; !r->failed && i < sw->n_params; i++) {
 		if (strcmp(sw->params[i].path, s->param) == 0)
 			jr_fail(r, "solve.param", "expected a parameter the grid does not sweep, got \"%s\"", s->param);
+		else if (s->has_capacity && strcmp(sw->params[i].path, s->cap_param) == 0)
+			jr_fail(r, "solve.capacity.param", "expected a parameter the grid does not sweep, got \"%s\"",
+			        s->cap_param);
+	}
 	if (r->failed)
 		return;
+	if (s->has_capacity) {
+		cJSON *clo = cJSON_CreateNumber(s->cap_min), *chi = cJSON_CreateNumber(s->cap_max);
+		if (clo && chi) {
+			check_one_value(sw, r, "solve.capacity.min", s->cap_param, clo);
+			check_one_value(sw, r, "solve.capacity.max", s->cap_param, chi);
+		}
+		cJSON_Delete(clo);
+		cJSON_Delete(chi);
+		if (r->failed)
+			return;
+	}
 	cJSON *lo = cJSON_CreateNumber(s->min), *hi = cJSON_CreateNumber(s->max);
 	if (lo && hi) {
 		check_one_value(sw, r, "solve.min", s->param, lo);

@@ -62,6 +62,13 @@ struct sweep_solve {
 	double tolerance;      /* stop when the bracket is this narrow (parameter's unit) */
 	struct sweep_target targets[SWEEP_MAX_TARGETS];
 	size_t n_targets;
+	/* "capacity": a second parameter (workers, a rate) searched first, with
+	 * param at its best end, when no value of param alone can meet the
+	 * targets; then param is solved at the capacity found */
+	bool has_capacity;
+	const char *cap_param;  /* dotted scenario path (borrowed) */
+	double cap_min, cap_max; /* its search interval */
+	bool cap_integer;        /* whole numbers only */
 };
 
 struct sweep {

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "models/analytic.h"
+#include "models/capacity.h"
 #include "models/profile.h"
 #include "app/commands.h"
 #include "app/config.h"
@@ -159,11 +160,14 @@ static int map_scenario(const char *file, const struct scenario *s, struct mappi
 			break;
 		case ARRIVAL_BURST:
 			if (!a->every) {
-				fprintf(stderr,
-				        PROG ": %s: clients.arrival.kind: expected a steady arrival process to map to a "
-				             "queue, got \"burst\" once (%u connects at %g s have no steady state)\n",
-				        file, a->count, (double)a->at / 1e9);
-				return 2;
+				/* no steady state: the mean over the run stands in, and
+				 * the peak/fluid estimate is the one that applies */
+				rate = duration_s > 0 ? a->count / duration_s : 0, kind = "burst", poisson = false;
+				note(m, NOTE_VIOLATED,
+				     "a steady arrival process: one burst of %u connects at %g s has no steady state; "
+				     "its mean over duration_s (%g /s) is used",
+				     a->count, (double)a->at / 1e9, rate);
+				break;
 			}
 			rate = a->count / ((double)a->every / 1e9), kind = "burst", poisson = false;
 			break;
@@ -375,6 +379,72 @@ static int map_scenario(const char *file, const struct scenario *s, struct mappi
 	return 0;
 }
 
+/* the peak/fluid estimate (models/capacity.h) and which estimate applies */
+static void print_fluid(const struct scenario *s, const struct mapping *m)
+{
+	struct capacity_estimate ce;
+	long L = s->server.listeners ? s->server.listeners : 1;
+	printf("\npeak/fluid estimate (arrivals and accepts as flows, no randomness; bursts and stalls included)\n");
+	if (capacity_estimate(s, (double)L * (double)(m->backlog + 1), &ce) < 0) {
+		printf("  (not computed: out of memory)\n");
+		return;
+	}
+	if (ce.regime == CAPACITY_UNKNOWN) {
+		printf("  (not computed: closed-loop users slow down as they wait)\n");
+		return;
+	}
+	printf("  %-40s %.6g /s (%ld listener%s x %ld server%s x %.6g /s)\n", "service capacity", ce.service_per_s,
+	       ce.listeners, ce.listeners == 1 ? "" : "s", ce.servers, ce.servers == 1 ? "" : "s", ce.server_per_s);
+	printf("  %-40s mean %.6g /s, peak %.6g /s", "arrivals", ce.mean_per_s, ce.peak_per_s);
+	if (ce.burst > 0)
+		printf(", bursts of %.0f at once", ce.burst);
+	printf("\n");
+	printf("  %-40s %.6g connections (at %.3f s)\n", "accept queue at its peak", ce.queue_max, ce.queue_max_at_s);
+	printf("  %-40s N >= %.0f (per listener)\n", "backlog that holds the peak",
+	       ce.queue_max > 1 ? ceil(ce.queue_max / (double)ce.listeners) - 1 : 0);
+	printf("  %-40s max %.4g s, p99 %.4g s, mean %.4g s\n", "wait for accept()", ce.wait_max_s, ce.wait_p99_s,
+	       ce.wait_mean_s);
+	printf("  %-40s %.6g (first SYNs; they come back on the SYN schedule)\n", "turned away with N + 1 places",
+	       ce.turned_away);
+	if (ce.servers_for_peak > 0)
+		printf("  %-40s %.6g accepts/s: %ld workers of %.4g ms per listener\n", "capacity that keeps up",
+		       ce.rate_for_peak, ce.servers_for_peak, 1e3 / ce.server_per_s);
+	else
+		printf("  %-40s %.6g accepts/s\n", "capacity that keeps up", ce.rate_for_peak);
+
+	printf("\nwhich estimate applies\n");
+	double rho = m->lambda_per_s / (m->mu_per_s * (double)m->servers);
+	switch (ce.regime) {
+	case CAPACITY_STEADY:
+		printf("  M/M/c/K: the arrivals never outrun the service capacity (peak %.6g /s <= %.6g /s), so the "
+		       "queue comes from chance coincidences; the fluid model sees none\n",
+		       ce.peak_per_s, ce.service_per_s);
+		break;
+	case CAPACITY_PEAK:
+		printf("  peak/fluid: %s, %.6g connections pile up and the queue stays for up to %.3g s; M/M/c/K's steady "
+		       "state on the mean rate (rho = %.3g) does not see the pile and understates blocking and waits\n",
+		       ce.burst > 0 && ce.peak_per_s <= ce.service_per_s ? "bursts outrun the acceptor"
+		       : ce.peak_per_s > ce.service_per_s ? "the arrival peak exceeds the service capacity"
+		                                           : "the application's stalls stop the service",
+		       ce.queue_max, ce.over_s, rho);
+		if (ce.wait_max_s > 0)
+			printf("  a backlog of %.0f holds the peak, but the last connections then wait %.3g s for accept(); "
+			       "a shorter wait needs more capacity (%.6g accepts/s), not a larger backlog\n",
+			       ce.queue_max, ce.wait_max_s, ce.rate_for_peak);
+		break;
+	case CAPACITY_OVERLOAD:
+		printf("  neither settles: the mean arrival rate (%.6g /s) exceeds the service capacity (%.6g /s), "
+		       "the queue never drains and no backlog helps; the capacity that would is %.6g accepts/s",
+		       ce.mean_per_s, ce.service_per_s, ce.rate_for_peak);
+		if (ce.servers_for_peak > 0)
+			printf(" (%ld workers)", ce.servers_for_peak);
+		printf("\n");
+		break;
+	case CAPACITY_UNKNOWN:
+		break;
+	}
+}
+
 static void print_report(const char *file, const struct loaded_scenario *ls, const struct mapping *m)
 {
 	const struct scenario *s = &ls->s;
@@ -437,6 +507,8 @@ static void print_report(const char *file, const struct loaded_scenario *ls, con
 		for (int k = 0; k < m->copies; k++)
 			printf("    SYN #%-3d at %8.3f s   %.6g\n", k + 1, m->copy_at_s[k], f.success_at_copy_prob[k]);
 	}
+
+	print_fluid(s, m);
 
 	printf("\nassumptions\n");
 	static const char *const tags[] = {"ok", "approx", "VIOLATED"};

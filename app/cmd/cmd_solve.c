@@ -14,7 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "models/capacity.h"
 #include "app/commands.h"
+#include "app/config.h"
 #include "app/replicate.h"
 #include "app/report.h"
 #include "app/sweep.h"
@@ -42,13 +44,32 @@ static int probe_finished(void *p, size_t k, cJSON *merged, char *err, size_t n)
 	return 0;
 }
 
+/* one parameter searched by bisection */
+struct axis {
+	const char *param;
+	double min, max;
+	bool integer;
+	bool increasing; /* targets met from the answer up */
+	double tolerance;
+};
+
 struct search {
 	const struct sweep *sw;
-	const cJSON *point;  /* the grid point's values (borrowed) */
+	const cJSON *point;  /* the grid point's values, and a fixed capacity (borrowed) */
 	unsigned jobs;
 	bool quiet;
 	cJSON *probes;       /* array of probe records (borrowed) */
+	const struct axis *ax; /* the parameter probed */
+	cJSON *last;         /* the last probe that met the targets: its metrics (owned) */
 };
+
+static void format_axis(const struct axis *a, double v, char *buf, size_t n)
+{
+	if (a->integer)
+		snprintf(buf, n, "%.0f", v);
+	else
+		snprintf(buf, n, "%.10g", v);
+}
 
 static void format_param(const struct sweep_solve *s, double v, char *buf, size_t n)
 {
@@ -63,8 +84,11 @@ static void format_param(const struct sweep_solve *s, double v, char *buf, size_
 static enum run_status probe(struct search *se, double v, bool *met, char *err, size_t errn)
 {
 	const struct sweep_solve *s = &se->sw->solve;
+	const struct axis *ax = se->ax;
 	cJSON *values = cJSON_Duplicate(se->point, true);
-	if (!values || !cJSON_AddNumberToObject(values, s->param, v)) {
+	if (values)
+		cJSON_DeleteItemFromObjectCaseSensitive(values, ax->param);
+	if (!values || !cJSON_AddNumberToObject(values, ax->param, v)) {
 		cJSON_Delete(values);
 		snprintf(err, errn, "out of memory");
 		return RUN_FAILED;
@@ -81,10 +105,17 @@ static enum run_status probe(struct search *se, double v, bool *met, char *err, 
 	}
 	*met = true;
 	char vt[64];
-	format_param(s, v, vt, sizeof(vt));
-	if (!se->quiet)
-		printf("  %s=%s", s->param, vt);
+	format_axis(ax, v, vt, sizeof(vt));
+	if (!se->quiet) {
+		printf(" ");
+		for (const cJSON *e = se->point->child; e; e = e->next)
+			if (strcmp(e->string, ax->param) != 0 && s->has_capacity && strcmp(e->string, s->cap_param) == 0)
+				printf(" %s=%.10g", e->string, e->valuedouble);
+		printf(" %s=%s", ax->param, vt);
+	}
 	cJSON *rec = cJSON_CreateObject();
+	if (s->has_capacity)
+		cJSON_AddStringToObject(rec, "param", ax->param);
 	cJSON_AddNumberToObject(rec, "value", v);
 	cJSON *rm = cJSON_AddObjectToObject(rec, "metrics");
 	for (size_t i = 0; i < s->n_targets; i++) {
@@ -105,6 +136,10 @@ static enum run_status probe(struct search *se, double v, bool *met, char *err, 
 	}
 	cJSON_AddBoolToObject(rec, "met", *met);
 	cJSON_AddItemToArray(se->probes, rec);
+	if (*met) {
+		cJSON_Delete(se->last);
+		se->last = cJSON_Duplicate(rm, true);
+	}
 	if (!se->quiet) {
 		printf("  %s\n", *met ? "met" : "not met");
 		fflush(stdout);
@@ -116,7 +151,7 @@ static enum run_status probe(struct search *se, double v, bool *met, char *err, 
 /* bisection: *found and *answer; returns the run status */
 static enum run_status bisect(struct search *se, bool *found, double *answer, char *err, size_t n)
 {
-	const struct sweep_solve *s = &se->sw->solve;
+	const struct axis *s = se->ax;
 	/* good: the end where the targets should hold; bad: the other */
 	double good = s->increasing ? s->max : s->min;
 	double bad = s->increasing ? s->min : s->max;
@@ -149,6 +184,76 @@ static enum run_status bisect(struct search *se, bool *found, double *answer, ch
 	}
 	*answer = good;
 	return RUN_OK;
+}
+
+/* the peak/fluid estimate of the point's scenario (models/capacity.h) */
+static bool capacity_of(const struct sweep *sw, const cJSON *values, struct capacity_estimate *ce)
+{
+	struct loaded_scenario ls;
+	struct jr err;
+	if (sweep_point_load(sw, values, &ls, &err) < 0)
+		return false;
+	const struct server_spec *sv = &ls.s.server;
+	long n = profile_effective_backlog(&sv->rules, sv->backlog, sv->sysctl.somaxconn);
+	double places = (double)(sv->listeners ? sv->listeners : 1) * (double)(n + 1);
+	bool ok = capacity_estimate(&ls.s, places, ce) == 0 && ce->regime != CAPACITY_UNKNOWN;
+	loaded_scenario_fini(&ls);
+	return ok;
+}
+
+static char buf_advice[1024];
+
+/* one sentence: why no backlog helps, and the capacity that would */
+static const char *capacity_advice(const struct capacity_estimate *ce, char *buf, size_t n)
+{
+	int k;
+	if (ce->regime == CAPACITY_OVERLOAD)
+		k = snprintf(buf, n,
+		             "the mean arrival rate (%.6g /s) exceeds the service capacity (%.6g /s): the accept queue never "
+		             "drains and no backlog helps; the capacity that would is %.6g accepts/s",
+		             ce->mean_per_s, ce->service_per_s, ce->rate_for_peak);
+	else
+		k = snprintf(buf, n,
+		             "the arrival peak (%.6g /s) exceeds the service capacity (%.6g /s): a backlog only trades drops "
+		             "for waiting (%.0f connections pile up and the last waits %.3g s for accept()); the capacity "
+		             "that keeps up is %.6g accepts/s",
+		             ce->peak_per_s, ce->service_per_s, ce->queue_max, ce->wait_max_s, ce->rate_for_peak);
+	if (ce->servers_for_peak > 0 && k > 0 && (size_t)k < n)
+		snprintf(buf + k, n - (size_t)k, " (%ld workers per listener)", ce->servers_for_peak);
+	return buf;
+}
+
+static void print_capacity(const struct capacity_estimate *ce)
+{
+	printf("capacity (peak/fluid estimate): %.6g accepts/s against arrivals of mean %.6g /s, peak %.6g /s",
+	       ce->service_per_s, ce->mean_per_s, ce->peak_per_s);
+	if (ce->burst > 0)
+		printf(", bursts of %.0f", ce->burst);
+	printf("\n");
+	if (ce->regime == CAPACITY_STEADY) {
+		printf("  the arrivals never outrun the acceptor: queues come from chance only\n");
+		return;
+	}
+	char b[1024];
+	printf("  %s\n", capacity_advice(ce, b, sizeof(b)));
+}
+
+static cJSON *capacity_json(const struct capacity_estimate *ce)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "regime", capacity_regime_name(ce->regime));
+	cJSON_AddNumberToObject(o, "service_per_s", report_round(ce->service_per_s, 6));
+	cJSON_AddNumberToObject(o, "mean_per_s", report_round(ce->mean_per_s, 6));
+	cJSON_AddNumberToObject(o, "peak_per_s", report_round(ce->peak_per_s, 6));
+	cJSON_AddNumberToObject(o, "burst", ce->burst);
+	cJSON_AddNumberToObject(o, "queue_max", report_round(ce->queue_max, 3));
+	cJSON_AddNumberToObject(o, "wait_max_s", report_round(ce->wait_max_s, 6));
+	cJSON_AddNumberToObject(o, "wait_p99_s", report_round(ce->wait_p99_s, 6));
+	cJSON_AddNumberToObject(o, "rate_for_peak_per_s", report_round(ce->rate_for_peak, 6));
+	cJSON_AddNumberToObject(o, "servers_for_peak", (double)ce->servers_for_peak);
+	return o;
 }
 
 static int parse_opts(int argc, char **argv, struct solve_opts *o)
@@ -256,27 +361,100 @@ int cmd_solve(int argc, char **argv)
 			}
 			printf("\n");
 		}
-		struct search se = {&sw, values, o.jobs, o.quiet, cJSON_AddArrayToObject(res, "probes")};
-		bool found = false;
-		double answer = 0;
+		struct capacity_estimate ce;
+		bool have_ce = capacity_of(&sw, values, &ce);
+		if (have_ce) {
+			cJSON *cj = capacity_json(&ce);
+			if (cj)
+				cJSON_AddItemToObject(res, "capacity", cj);
+			if (!o.quiet)
+				print_capacity(&ce);
+		}
+		struct axis main_ax = {s->param, s->min, s->max, s->integer, s->increasing, s->tolerance};
+		struct search se = {&sw, values, o.jobs, o.quiet, cJSON_AddArrayToObject(res, "probes"), &main_ax, NULL};
+		bool found = false, cap_found = true;
+		double answer = 0, cap_answer = 0;
 		char err[4096];
-		enum run_status st = bisect(&se, &found, &answer, err, sizeof(err));
+		enum run_status st = RUN_OK;
+		if (s->has_capacity) {
+			/* the smallest capacity that meets the targets with param at its
+			 * best end; then param at that capacity */
+			struct axis cap_ax = {s->cap_param, s->cap_min, s->cap_max, s->cap_integer, true,
+			                      s->cap_integer ? 1 : (s->cap_max - s->cap_min) / 1000};
+			cJSON_DeleteItemFromObjectCaseSensitive(values, s->param);
+			cJSON_AddNumberToObject(values, s->param, s->increasing ? s->max : s->min);
+			if (!o.quiet) {
+				char clo[64], chi[64], best[64];
+				format_axis(&cap_ax, cap_ax.min, clo, sizeof(clo));
+				format_axis(&cap_ax, cap_ax.max, chi, sizeof(chi));
+				format_param(s, s->increasing ? s->max : s->min, best, sizeof(best));
+				printf("first the smallest %s in [%s, %s] with %s=%s:\n", s->cap_param, clo, chi, s->param, best);
+			}
+			se.ax = &cap_ax;
+			st = bisect(&se, &cap_found, &cap_answer, err, sizeof(err));
+			cJSON_DeleteItemFromObjectCaseSensitive(values, s->param);
+			if (st == RUN_OK && cap_found) {
+				cJSON_DeleteItemFromObjectCaseSensitive(values, s->cap_param);
+				cJSON_AddNumberToObject(values, s->cap_param, cap_answer);
+				if (!o.quiet) {
+					char cv[64];
+					format_axis(&cap_ax, cap_answer, cv, sizeof(cv));
+					printf("then the %s %s with %s=%s:\n", s->increasing ? "smallest" : "largest", s->param,
+					       s->cap_param, cv);
+				}
+				se.ax = &main_ax;
+				st = bisect(&se, &found, &answer, err, sizeof(err));
+			}
+		} else {
+			st = bisect(&se, &found, &answer, err, sizeof(err));
+		}
 		cJSON_Delete(values);
 		if (st != RUN_OK) {
+			cJSON_Delete(se.last);
 			fprintf(stderr, PROG ": %s\n", err);
 			rc = st == RUN_INTERRUPTED ? 130 : 1;
 			break;
 		}
-		char av[64];
+		char av[64], cv[64] = "";
 		format_param(s, found ? answer : (s->increasing ? s->max : s->min), av, sizeof(av));
-		if (found) {
+		if (s->has_capacity) {
+			struct axis cap_ax = {s->cap_param, s->cap_min, s->cap_max, s->cap_integer, true, 1};
+			format_axis(&cap_ax, cap_found ? cap_answer : s->cap_max, cv, sizeof(cv));
+		}
+		if (found && cap_found) {
 			cJSON_AddNumberToObject(res, "answer", answer);
-			printf("answer: %s = %s\n", s->param, av);
+			if (s->has_capacity) {
+				cJSON_AddNumberToObject(res, "capacity_answer", cap_answer);
+				printf("answer: %s = %s, %s = %s\n", s->cap_param, cv, s->param, av);
+			} else {
+				printf("answer: %s = %s\n", s->param, av);
+			}
+			if (se.last) {
+				cJSON_AddItemToObject(res, "metrics", cJSON_Duplicate(se.last, true));
+				if (!o.quiet) {
+					printf("  at the answer:");
+					for (const cJSON *m = se.last->child; m; m = m->next) {
+						const cJSON *mean = cJSON_GetObjectItemCaseSensitive(m, "mean");
+						if (cJSON_IsNumber(mean))
+							printf("  %s=%.6g", m->string, mean->valuedouble);
+					}
+					printf("\n");
+				}
+			}
 		} else {
 			cJSON_AddNullToObject(res, "answer");
+			if (s->has_capacity)
+				cJSON_AddNullToObject(res, "capacity_answer");
 			unmet++;
-			fprintf(stderr, PROG ": solve: even %s=%s does not meet %s\n", s->param, av, targets);
+			if (s->has_capacity && !cap_found)
+				fprintf(stderr, PROG ": solve: even %s=%s with %s=%s does not meet %s\n", s->cap_param, cv, s->param,
+				        av, targets);
+			else
+				fprintf(stderr, PROG ": solve: even %s=%s does not meet %s\n", s->param, av, targets);
+			if (have_ce && (ce.regime == CAPACITY_PEAK || ce.regime == CAPACITY_OVERLOAD) && !s->has_capacity)
+				fprintf(stderr, PROG ": solve: %s\n", capacity_advice(&ce, buf_advice, sizeof(buf_advice)));
 		}
+		cJSON_Delete(se.last);
 		fflush(stdout);
 	}
 	if (rc == 0 && unmet)

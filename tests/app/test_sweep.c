@@ -623,4 +623,53 @@ Test(solve, example_configs_load)
 	cr_assert_eq(sweep_load(&sw, "configs/sweeps/solve-nginx-backlog.json", SWEEP_NEED_SOLVE, &err), 0, "%s", err.msg);
 	cr_assert(sw.has_solve && sw.solve.integer && sw.solve.increasing);
 	sweep_fini(&sw);
+	cr_assert_eq(sweep_load(&sw, "configs/sweeps/solve-nginx-bursts.json", SWEEP_NEED_SOLVE, &err), 0, "%s", err.msg);
+	cr_assert(sw.has_solve && sw.solve.has_capacity && sw.solve.n_targets == 2);
+	sweep_fini(&sw);
+}
+
+/* The README's capacity question, scaled down (bursts of 1 s instead of
+ * 10 s): 3000 /s against 8 workers of 5 ms (1600 /s).  solve says that no
+ * backlog helps and why, finds the workers (the fluid estimate says 15 keep
+ * up with the peak), then the backlog for that count. */
+Test(solve, capacity_first_when_no_backlog_helps, .timeout = 120)
+{
+	struct fixture fx;
+	fixture_init(&fx, "{\"base\": \"bursts.json\", \"replications\": 2,\n"
+	                  " \"set\": {\"server.sysctl.somaxconn\": 65535},\n"
+	                  " \"solve\": {\"param\": \"server.backlog\", \"min\": 1, \"max\": 65535,\n"
+	                  "            \"capacity\": {\"param\": \"server.acceptor.count\", \"min\": 1, \"max\": 32},\n"
+	                  "            \"targets\": [\"connect_time_ms.p99 <= 200\", \"accept_wait_ms.p99 <= 50\"]}}");
+	char base[400];
+	sub(base, sizeof(base), fx.dir, "bursts.json");
+	write_file(base, "{\"duration_s\": 3,\n"
+	                 " \"server\": {\"backlog\": 511, \"acceptor\": {\"kind\": \"workers\", \"count\": 8, \"service_ms\": 5}},\n"
+	                 " \"clients\": {\"arrival\": {\"kind\": \"on_off\", \"rate_per_s\": 3000, \"on_s\": 1, \"off_s\": 2},\n"
+	                 "             \"after_connect\": {\"kind\": \"request\", \"hold_s\": 0.01}},\n"
+	                 " \"network\": {\"one_way_delay_ms\": 0.5}}");
+	char out[400];
+	sub(out, sizeof(out), fx.dir, "out");
+	struct cli_result r = run_cli("solve", fx.sweep, "-j", "2", "-o", out, NULL);
+	cr_assert_eq(r.status, 0, "%s\n%s", r.out, r.err);
+	cr_assert(strstr(r.out, "the arrival peak (3000 /s) exceeds the service capacity (1600 /s): a backlog only "
+	                        "trades drops for waiting"),
+	          "%s", r.out);
+	cr_assert(strstr(r.out, "the capacity that keeps up is 3000 accepts/s (15 workers per listener)"), "%s", r.out);
+	/* 14 workers leave 200 /s to pile up for a second: the last waits about
+	 * 70 ms; 16 keep up */
+	const char *a = strstr(r.out, "answer: server.acceptor.count = ");
+	cr_assert_not_null(a, "%s", r.out);
+	int workers = 0, backlog = 0;
+	cr_assert_eq(sscanf(a, "answer: server.acceptor.count = %d, server.backlog = %d", &workers, &backlog), 2, "%s", a);
+	cr_assert(workers == 15 || workers == 16, "%d workers\n%s", workers, r.out);
+	cr_assert(backlog > 1 && backlog < 65535, "backlog %d\n%s", backlog, r.out);
+	char *t = file_text(out, "solve.json");
+	cJSON *doc = cJSON_Parse(t);
+	free(t);
+	const cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+	cr_assert_eq(cJSON_GetObjectItem(res, "capacity_answer")->valuedouble, workers);
+	cr_assert_eq(cJSON_GetObjectItem(res, "answer")->valuedouble, backlog);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(res, "capacity"), "regime")->valuestring, "peak");
+	cJSON_Delete(doc);
+	remove_tree(fx.dir);
 }
