@@ -43,6 +43,16 @@ $(BUILD)/config.mk: scripts/deps.sh
 	@mkdir -p $(BUILD)
 	$(Q)sh scripts/deps.sh $@
 
+# Criterion only for the tests: plain make does not need it.  The flags are
+# read when a test file compiles or links, after the stamp has installed it.
+CRIT_STAMP := $(BUILD)/criterion.stamp
+CRIT_CFLAGS = $(shell pkg-config --cflags criterion 2>/dev/null)
+CRIT_LIBS = $(or $(shell pkg-config --libs criterion 2>/dev/null),-lcriterion)
+$(CRIT_STAMP): scripts/deps.sh
+	@mkdir -p $(BUILD)
+	$(Q)TCPQSIM_EXTRA_DEPS=criterion sh scripts/deps.sh
+	$(Q)touch $@
+
 # ---- sources ----------------------------------------------------------------
 # Folder = layer = library = test binary.  Arrows run one way: app -> models
 # -> sim.  sim/ is the discrete-event engine (no TCP, no JSON, no argv);
@@ -97,7 +107,9 @@ $(INC_STAMP): Makefile
 $(BUILD)/%.o: %.c $(BUILD)/config.mk Makefile | $(INC_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -I$(BUILD)/inc/$(call layer_of,$<) $(if $(filter tests/%,$<),$(CRITERION_CFLAGS)) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(BUILD)/inc/$(call layer_of,$<) $(if $(filter tests/%,$<),$(CRIT_CFLAGS)) -MMD -MP -c $< -o $@
+
+$(TEST_SIM_OBJ) $(TEST_MODELS_OBJ) $(TEST_APP_OBJ): | $(CRIT_STAMP)
 
 $(LIB_SIM): $(SIM_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -110,15 +122,15 @@ $(TCPQSIM_BIN): $(MAIN_OBJ) $(APP_OBJ) $(LIB_MODELS) $(LIB_SIM)
 
 $(BUILD)/test-sim: $(TEST_SIM_OBJ) $(LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRITERION_LIBS) $(LIBS_M)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) $(LIBS_M)
 
 $(BUILD)/test-models: $(TEST_MODELS_OBJ) $(LIB_MODELS) $(LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRITERION_LIBS) $(LIBS_M)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) $(LIBS_M)
 
 $(BUILD)/test-app: $(TEST_APP_OBJ) $(APP_OBJ) $(LIB_MODELS) $(LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRITERION_LIBS) $(LIBS_M)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) $(LIBS_M)
 
 $(BUILD)/kcheck: $(KCHECK_OBJ)
 	@$(if $(Q),echo "  LD      $@")

@@ -14,7 +14,7 @@
 #include "app/config.h"
 #include "app/report.h"
 
-static volatile int stop_requested;
+static volatile sig_atomic_t stop_requested;
 static struct sigaction old_int, old_term;
 
 static void on_signal(int sig)
@@ -23,7 +23,7 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-volatile int *cli_stop_flag(void)
+volatile sig_atomic_t *cli_stop_flag(void)
 {
 	return &stop_requested;
 }
@@ -43,43 +43,115 @@ void cli_restore_signals(void)
 	sigaction(SIGTERM, &old_term, NULL);
 }
 
-static const char usage[] =
-    "usage: " PROG " COMMAND [ARGS]\n"
-    "\n"
-    "commands:\n"
-    "  run SCENARIO.json [options]   simulate a scenario, write DIR/summary.json\n"
-    "  profiles [NAME]               list the kernel profiles, or every rule of one\n"
-    "  sweep SWEEP.json [-j N] [-o DIR] [--resume] [--list]\n"
-    "                                run a parameter sweep (or list one command per point)\n"
-    "  point SWEEP.json --index I [-o DIR]   run one point of a sweep\n"
-    "  merge DIR [--partial]         tabulate a sweep's points: results.csv, results.json\n"
-    "  solve SWEEP.json [-j N] [-o DIR]  the smallest parameter value that meets the targets\n"
-    "  plot DIR                      PNG and SVG figures from a run's or a sweep's outputs\n"
-    "  explain SCENARIO.json --conn ID   the story of one connection, packet by packet\n"
-    "  watch SCENARIO.json           a terminal replay of the sockets and queues\n"
-    "  compare A.json B.json         two summaries (or measured durations) side by side\n"
-    "  analytic SCENARIO.json        queueing-theory estimates for a scenario\n"
-    "  host-profile                  this host's kernel profile and sysctls, as JSON\n"
-    "  help                          this text\n"
-    "  version                       the version\n"
-    "\n"
-    "run options:\n"
-    "  --set PATH=VALUE     override a field (dotted path; VALUE is JSON, or a string)\n"
-    "  --seed N             the run seed (same as --set seed=N)\n"
-    "  -o, --out DIR        output folder (default out/NAME)\n"
-    "  --attempts           also write attempts.jsonl (one line per connect attempt)\n"
-    "  --trace              also write trace.jsonl (one line per event)\n"
-    "  --trace-from S, --trace-to S   only events in this window of simulated time\n"
-    "  --trace-conn ID[,ID...]        only these attempts\n"
-    "  --trace-events K[,K...]        only these event kinds (send, drop, queue, ...)\n"
-    "  --replications R     R independent replications: mean and 95% CI of every number\n"
-    "  -j N                 worker processes for --replications (default: every core)\n"
-    "  --ss-at S            print the ss/netstat view at simulated time S (repeatable)\n"
-    "  --nstat              print the counters as nstat and netstat -s name them\n"
-    "  --no-series          do not write series.tsv\n"
-    "  --force              run even when the estimate says the run is absurdly long or large\n"
-    "  --max-memory MiB     stop cleanly (exit 1, nothing written) past this much in-flight state\n"
-    "  -q, --quiet          print nothing on success\n";
+/* every command, in the order help lists them */
+static const struct cli_command *const commands[] = {
+    &cli_cmd_run,     &cli_cmd_profiles, &cli_cmd_sweep,   &cli_cmd_point,
+    &cli_cmd_merge,   &cli_cmd_solve,    &cli_cmd_plot,    &cli_cmd_explain,
+    &cli_cmd_watch,   &cli_cmd_compare,  &cli_cmd_analytic, &cli_cmd_host_profile,
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* "-o, --out DIR" */
+static void option_words(const struct cli_option *o, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s%s%s", o->alias ? o->alias : "", o->alias ? ", " : "", o->name,
+	         o->kind == CLI_VALUE ? " " : "", o->kind == CLI_VALUE && o->arg ? o->arg : "");
+}
+
+static void print_options(FILE *f, const struct cli_command *cmd)
+{
+	for (const struct cli_option *o = cmd->options; o && o->name; o++) {
+		char words[96];
+		option_words(o, words, sizeof(words));
+		fprintf(f, "  %-26s %s\n", words, o->help);
+	}
+	fprintf(f, "  %-26s %s\n", "-h, --help", "this help");
+}
+
+void cli_print_help(FILE *f, const struct cli_command *cmd)
+{
+	fprintf(f, "usage: " PROG " %s%s%s%s\n%s\n", cmd->name, cmd->operands ? " " : "",
+	        cmd->operands ? cmd->operands : "", cmd->options && cmd->options->name ? " [options]" : "",
+	        cmd->summary);
+	if (cmd->details)
+		fprintf(f, "\n%s", cmd->details);
+	fprintf(f, "\noptions:\n");
+	print_options(f, cmd);
+}
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, "usage: " PROG " COMMAND [ARGS]   (" PROG " COMMAND --help: one command)\n\ncommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		char words[128];
+		snprintf(words, sizeof(words), "%s %s", commands[i]->name, commands[i]->operands ? commands[i]->operands : "");
+		fprintf(f, "  %-34s %s\n", words, commands[i]->summary);
+	}
+	fprintf(f, "  %-34s %s\n", "help", "this text");
+	fprintf(f, "  %-34s %s\n", "version", "the version");
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		fprintf(f, "\n%s options:\n", commands[i]->name);
+		print_options(f, commands[i]);
+	}
+}
+
+void cli_args_init(struct cli_args *it, const struct cli_command *cmd, int argc, char **argv)
+{
+	memset(it, 0, sizeof(*it));
+	it->cmd = cmd;
+	it->argc = argc;
+	it->argv = argv;
+}
+
+int cli_next(struct cli_args *it, const char **value)
+{
+	*value = NULL;
+	if (it->i >= it->argc)
+		return CLI_END;
+	const char *a = it->argv[it->i++];
+	it->opt = a;
+	if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		cli_print_help(stdout, it->cmd);
+		return CLI_HELP;
+	}
+	if (a[0] != '-' || !a[1]) {
+		*value = a;
+		return CLI_OPERAND;
+	}
+	const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+	size_t len = eq ? (size_t)(eq - a) : strlen(a);
+	for (const struct cli_option *o = it->cmd->options; o && o->name; o++) {
+		bool named = (strlen(o->name) == len && strncmp(a, o->name, len) == 0) ||
+		             (!eq && o->alias && strcmp(a, o->alias) == 0);
+		if (!named)
+			continue;
+		if (o->kind == CLI_FLAG) {
+			if (eq) {
+				fprintf(stderr, PROG ": %s takes no value\n", o->name);
+				return CLI_MISUSE;
+			}
+			return o->id;
+		}
+		if (eq) {
+			*value = eq + 1;
+		} else if (it->i < it->argc) {
+			*value = it->argv[it->i++];
+		} else {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "%%s needs %s", o->arg ? o->arg : "a value");
+			cli_misuse(msg, a);
+			return CLI_MISUSE;
+		}
+		return o->id;
+	}
+	cli_misuse("unknown option %s", a);
+	return CLI_MISUSE;
+}
+
+int cli_exit(int code)
+{
+	return code == CLI_HELP ? 0 : 2;
+}
 
 int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets, struct loaded_scenario *ls)
 {
@@ -93,33 +165,21 @@ int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets, 
 	return 0;
 }
 
-int cli_parse_override(int argc, char **argv, int *i, struct cli_overrides *ov)
+int cli_take_override(struct cli_overrides *ov, int id, const char *v)
 {
-	const char *a = argv[*i];
-	const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-	if (strcmp(a, "--set") == 0 || strcmp(a, "-s") == 0 || strncmp(a, "--set=", 6) == 0) {
-		bool inline_value = a[5] == '=';
-		if (!inline_value && !v)
-			return cli_misuse("%s needs PATH=VALUE", a);
+	if (id == CLI_ID_SET) {
 		if (ov->n_sets == CLI_MAX_SETS)
 			return cli_misuse("too many %s options", "--set");
-		ov->sets[ov->n_sets++] = inline_value ? a + 6 : v;
-		*i += inline_value ? 0 : 1;
+		ov->sets[ov->n_sets++] = v;
 		return 0;
 	}
-	if (strcmp(a, "--seed") == 0) {
-		if (!v)
-			return cli_misuse("%s needs a number", a);
-		char *end = NULL;
-		errno = 0;
-		unsigned long long seed = strtoull(v, &end, 10);
-		if (!v[0] || v[0] == '-' || *end || errno)
-			return cli_misuse("--seed: expected a non-negative integer, got \"%s\"", v);
-		snprintf(ov->seed_set, sizeof(ov->seed_set), "seed=%llu", seed);
-		*i += 1;
-		return 0;
-	}
-	return -1;
+	char *end = NULL;
+	errno = 0;
+	unsigned long long seed = strtoull(v, &end, 10);
+	if (!v[0] || v[0] == '-' || *end || errno)
+		return cli_misuse("--seed: expected a non-negative integer, got \"%s\"", v);
+	snprintf(ov->seed_set, sizeof(ov->seed_set), "seed=%llu", seed);
+	return 0;
 }
 
 void cli_overrides_finish(struct cli_overrides *ov)
@@ -139,35 +199,20 @@ int cli_misuse(const char *fmt, const char *arg)
 int cli_main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(usage, stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		fputs(usage, stdout);
+		print_usage(stdout);
 		return 0;
 	}
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf(PROG " %s\n", TCPQSIM_VERSION);
 		return 0;
 	}
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} table[] = {
-	    {"run", cmd_run},         {"profiles", cmd_profiles}, {"sweep", cmd_sweep},
-	    {"point", cmd_point},     {"merge", cmd_merge},       {"solve", cmd_solve},
-	    {"plot", cmd_plot},       {"explain", cmd_explain},   {"watch", cmd_watch},
-	    {"compare", cmd_compare}, {"analytic", cmd_analytic}, {"host-profile", cmd_host_profile},
-	};
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		if (strcmp(cmd, table[i].name) != 0)
-			continue;
-		if (!table[i].fn) {
-			fprintf(stderr, PROG ": this build has no \"%s\" command\n", cmd);
-			return 2;
-		}
-		return table[i].fn(argc - 2, argv + 2);
-	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(cmd, commands[i]->name) == 0)
+			return commands[i]->fn(argc - 2, argv + 2);
 	return cli_misuse("unknown command \"%s\"", cmd);
 }

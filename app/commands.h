@@ -3,27 +3,75 @@
 #ifndef TCPQSIM_COMMANDS_H
 #define TCPQSIM_COMMANDS_H
 
+#include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define PROG "tcpqsim"
 
-int cmd_run(int argc, char **argv);
-int cmd_profiles(int argc, char **argv);
+/* ---- options and commands --------------------------------------------------
+ *
+ * Each command has one table of its options: name (and short alias), the kind
+ * of argument, the help line.  The table is the only place an option is
+ * named: the command's parser walks argv with cli_next, `tcpqsim CMD --help`
+ * prints the table, and `tcpqsim help` prints every command's. */
 
-/* Each of these lives in its own sim/cmd_*.c.  They are declared weak so
- * that the dispatcher can say plainly when a build lacks one. */
-#define WEAK __attribute__((weak))
-WEAK int cmd_sweep(int argc, char **argv);   /* sim/cmd_sweep.c */
-WEAK int cmd_point(int argc, char **argv);   /* sim/cmd_sweep.c */
-WEAK int cmd_merge(int argc, char **argv);   /* sim/cmd_sweep.c */
-WEAK int cmd_solve(int argc, char **argv);   /* sim/cmd_solve.c */
-WEAK int cmd_plot(int argc, char **argv);    /* sim/cmd_plot.c */
-WEAK int cmd_explain(int argc, char **argv); /* sim/cmd_explain.c */
-WEAK int cmd_watch(int argc, char **argv);   /* sim/cmd_watch.c */
-WEAK int cmd_compare(int argc, char **argv); /* sim/cmd_compare.c */
-WEAK int cmd_analytic(int argc, char **argv); /* sim/cmd_analytic.c */
-WEAK int cmd_host_profile(int argc, char **argv); /* sim/cmd_host.c */
-#undef WEAK
+enum cli_arg_kind {
+	CLI_FLAG,  /* no value */
+	CLI_VALUE, /* one value: the next argument, or --name=VALUE */
+};
+
+struct cli_option {
+	int id;                 /* the command's code for it (>= 0) */
+	const char *name;       /* "--out" */
+	const char *alias;      /* "-o", or NULL */
+	enum cli_arg_kind kind;
+	const char *arg;        /* the value in help ("DIR"); NULL for a flag */
+	const char *help;       /* one line */
+};
+
+struct cli_command {
+	const char *name;                 /* "run" */
+	int (*fn)(int argc, char **argv); /* argv after the command's name */
+	const char *operands;             /* "SCENARIO.json" (help only) */
+	const char *summary;              /* one line */
+	const struct cli_option *options; /* ended by an entry with name NULL */
+	const char *details;              /* more text for CMD --help, or NULL */
+};
+
+/* Every command, each defined in its app/cmd/cmd_*.c; cli.c lists them in a
+ * plain table, so a build without one does not link. */
+extern const struct cli_command cli_cmd_run, cli_cmd_profiles, cli_cmd_sweep, cli_cmd_point, cli_cmd_merge,
+    cli_cmd_solve, cli_cmd_plot, cli_cmd_explain, cli_cmd_watch, cli_cmd_compare, cli_cmd_analytic,
+    cli_cmd_host_profile;
+
+/* cli_next's answers besides an option's id */
+#define CLI_END (-1)     /* no arguments left */
+#define CLI_OPERAND (-2) /* *value is an operand (not an option) */
+#define CLI_HELP (-3)    /* -h or --help: the command's help is printed; exit 0 */
+#define CLI_MISUSE (-4)  /* unknown option or missing value: one line printed; exit 2 */
+
+struct cli_args {
+	const struct cli_command *cmd;
+	int argc;
+	char **argv;
+	int i;           /* next argument */
+	const char *opt; /* the option as written, for messages */
+};
+
+/* cli_args_init: walk argv (argc of them) against cmd's options. */
+void cli_args_init(struct cli_args *it, const struct cli_command *cmd, int argc, char **argv);
+
+/* cli_next: the next argument of it: an option's id with its value in *value
+ * (NULL for a flag), CLI_OPERAND with the operand in *value ("-" alone is an
+ * operand), CLI_END, CLI_HELP or CLI_MISUSE. */
+int cli_next(struct cli_args *it, const char **value);
+
+/* cli_exit: the exit status for CLI_HELP (0) and CLI_MISUSE (2). */
+int cli_exit(int code);
+
+/* cli_print_help: `tcpqsim CMD --help`. */
+void cli_print_help(FILE *f, const struct cli_command *cmd);
 
 struct loaded_scenario;
 
@@ -36,10 +84,19 @@ struct cli_overrides {
 	char seed_set[64];                  /* "seed=N" when --seed was given */
 };
 
-/* cli_parse_override: if argv[*i] is --set, -s, --set=... or --seed, take
- * it (and its value: *i moves past it) and return 0; 2 on misuse (the
- * message printed); -1 when it is none of these. */
-int cli_parse_override(int argc, char **argv, int *i, struct cli_overrides *ov);
+/* The two options every scenario command takes, with their ids: put
+ * CLI_OVERRIDE_OPTIONS in the command's table and hand those ids to
+ * cli_take_override. */
+#define CLI_ID_SET 1000
+#define CLI_ID_SEED 1001
+#define CLI_OVERRIDE_OPTIONS                                                                              \
+	{CLI_ID_SET, "--set", "-s", CLI_VALUE, "PATH=VALUE",                                               \
+	 "override a field (dotted path; VALUE is JSON, or a string; repeatable)"},                        \
+	{CLI_ID_SEED, "--seed", NULL, CLI_VALUE, "N", "the run seed (same as --set seed=N)"}
+
+/* cli_take_override: the value of --set or --seed (id) into ov.  Returns 0,
+ * or 2 on misuse (the message printed). */
+int cli_take_override(struct cli_overrides *ov, int id, const char *value);
 
 /* cli_overrides_finish: the --seed override joins the list, last. */
 void cli_overrides_finish(struct cli_overrides *ov);
@@ -54,7 +111,7 @@ int cli_misuse(const char *fmt, const char *arg);
 
 /* cli_install_signals / cli_restore_signals: SIGINT and SIGTERM set
  * *cli_stop_flag() instead of killing the process. */
-volatile int *cli_stop_flag(void);
+volatile sig_atomic_t *cli_stop_flag(void);
 void cli_install_signals(void);
 void cli_restore_signals(void);
 

@@ -19,6 +19,7 @@
 #ifndef TCPQSIM_REPLICATE_H
 #define TCPQSIM_REPLICATE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,7 +42,7 @@ struct replicate_tasks {
 	/* done: in the parent, task i's text (taken: the callback frees it);
 	 * returns 0, or -1 with a one-line message in err (stops everything) */
 	int (*done)(void *ctx, size_t task, char *text, char *err, size_t n);
-	volatile int *stop; /* polled; non-zero ends the children and returns (may be NULL) */
+	volatile sig_atomic_t *stop; /* polled; non-zero ends the children and returns (may be NULL) */
 };
 
 /* replicate_run_tasks: run every task.  Returns RUN_OK; RUN_FAILED with err
@@ -54,7 +55,7 @@ enum run_status replicate_run_tasks(const struct replicate_tasks *t, char *err, 
  * array of R new summary documents, in replication order (free with
  * replicate_free_summaries). */
 enum run_status replicate_scenario(const struct loaded_scenario *ls, uint64_t replications, unsigned jobs,
-                                   volatile int *stop, cJSON ***summaries, char *err, size_t n);
+                                   volatile sig_atomic_t *stop, cJSON ***summaries, char *err, size_t n);
 void replicate_free_summaries(cJSON **summaries, size_t n);
 
 /* replicate_merge: the merged document of n >= 1 summaries (borrowed);

@@ -70,7 +70,7 @@ void replicate_free_summaries(cJSON **summaries, size_t n)
 }
 
 enum run_status replicate_scenario(const struct loaded_scenario *ls, uint64_t replications, unsigned jobs,
-                                   volatile int *stop, cJSON ***summaries, char *err, size_t n)
+                                   volatile sig_atomic_t *stop, cJSON ***summaries, char *err, size_t n)
 {
 	*summaries = NULL;
 	struct rep_ctx c = {ls, calloc(replications ? replications : 1, sizeof(cJSON *))};
@@ -152,7 +152,7 @@ int replicate_command(const struct loaded_scenario *ls, uint64_t replications, u
 {
 	char err[1024];
 	cJSON **sums = NULL;
-	volatile int *stop = cli_stop_flag();
+	volatile sig_atomic_t *stop = cli_stop_flag();
 	*stop = 0;
 	cli_install_signals();
 	enum run_status st = replicate_scenario(ls, replications, jobs, stop, &sums, err, sizeof(err));

@@ -8,6 +8,7 @@
 #ifndef TCPQSIM_RUNNER_H
 #define TCPQSIM_RUNNER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,7 +32,7 @@ struct run_request {
 	void (*on_snapshot)(void *ctx, const struct world_snapshot *s);
 	const sim_time_ns *snapshot_times;
 	size_t n_snapshots;
-	volatile int *stop;       /* polled: non-zero stops the run */
+	volatile sig_atomic_t *stop;       /* polled: non-zero stops the run */
 };
 
 enum run_status {

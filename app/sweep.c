@@ -134,7 +134,7 @@ static cJSON *probe_summary(const struct loaded_scenario *ls)
 	struct world *w = world_create(&ls->s, &hooks);
 	if (!w)
 		return NULL;
-	volatile int stop = 1;
+	volatile sig_atomic_t stop = 1;
 	world_run(w, &stop);
 	cJSON *doc = report_summary(ls, world_results(w), 0);
 	world_destroy(w);

@@ -18,6 +18,7 @@
 #ifndef TCPQSIM_SWEEP_H
 #define TCPQSIM_SWEEP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -112,7 +113,7 @@ int sweep_point_load(const struct sweep *sw, const cJSON *values, struct loaded_
  * labels[k], when labels is non-NULL, is set k's point number for
  * messages.  Returns RUN_OK, RUN_FAILED (err) or RUN_INTERRUPTED. */
 enum run_status sweep_run_sets(const struct sweep *sw, cJSON *const *values, const size_t *labels, size_t n,
-                               unsigned jobs, volatile int *stop,
+                               unsigned jobs, volatile sig_atomic_t *stop,
                                int (*on_done)(void *ctx, size_t k, cJSON *merged, char *err, size_t n),
                                void *ctx, char *err, size_t errn);
 

@@ -86,7 +86,7 @@ static int set_done(void *p, size_t task, char *text, char *err, size_t n)
 }
 
 enum run_status sweep_run_sets(const struct sweep *sw, cJSON *const *values, const size_t *labels, size_t n,
-                               unsigned jobs, volatile int *stop,
+                               unsigned jobs, volatile sig_atomic_t *stop,
                                int (*on_done)(void *ctx, size_t k, cJSON *merged, char *err, size_t n),
                                void *ctx, char *err, size_t errn)
 {

@@ -505,7 +505,7 @@ static bool requests_pending(const struct world *w)
 	return false;
 }
 
-int world_run(struct world *w, volatile int *stop)
+int world_run(struct world *w, volatile sig_atomic_t *stop)
 {
 	const struct scenario *s = w->s;
 	workload_start(w);

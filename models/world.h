@@ -14,6 +14,7 @@
 #ifndef TCPQSIM_WORLD_H
 #define TCPQSIM_WORLD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -251,7 +252,7 @@ struct world *world_create(const struct scenario *s, const struct world_hooks *h
  * drain cap).  Returns 0, -1 when out of memory or past max_memory (the
  * results so far stay readable).  stop, when non-NULL, is polled every few
  * thousand events: a non-zero value stops the run early (returns 1). */
-int world_run(struct world *w, volatile int *stop);
+int world_run(struct world *w, volatile sig_atomic_t *stop);
 
 /* world_results: the results; valid after world_run, owned by the world. */
 const struct world_results *world_results(const struct world *w);

@@ -25,14 +25,20 @@
 #include "app/commands.h"
 #include "app/config.h"
 
-#define MAX_SETS 64
 #define MAX_COPIES (ANALYTIC_SYN_RETRIES_MAX + 1)
 #define MAX_NOTES 24
 
-static const char analytic_usage[] =
-    "usage: " PROG " analytic SCENARIO.json [--set PATH=VALUE]...\n"
+static const struct cli_option analytic_options[] = {
+	CLI_OVERRIDE_OPTIONS,
+	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
+};
+
+int cmd_analytic(int argc, char **argv);
+const struct cli_command cli_cmd_analytic = {
+    "analytic", cmd_analytic, "SCENARIO.json", "queueing-theory estimates for a scenario", analytic_options,
     "Maps the scenario to M/M/c/K (Poisson arrivals, c servers, K = N + 1 + c) and the SYN-retry\n"
-    "fixed point, and prints the estimates beside the assumptions the scenario keeps or breaks.\n";
+    "fixed point, and prints the estimates beside the assumptions the scenario keeps or breaks.\n",
+};
 
 enum note_kind { NOTE_OK, NOTE_APPROX, NOTE_VIOLATED };
 
@@ -525,37 +531,31 @@ static void print_report(const char *file, const struct loaded_scenario *ls, con
 int cmd_analytic(int argc, char **argv)
 {
 	const char *file = NULL;
-	const char *sets[MAX_SETS];
-	size_t n_sets = 0;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(analytic_usage, stdout);
-			return 0;
-		} else if (strcmp(a, "--set") == 0 || strcmp(a, "-s") == 0) {
-			if (i + 1 >= argc)
-				return cli_misuse("%s needs PATH=VALUE", a);
-			if (n_sets == MAX_SETS)
-				return cli_misuse("too many %s options", a);
-			sets[n_sets++] = argv[++i];
-		} else if (strncmp(a, "--set=", 6) == 0) {
-			if (n_sets == MAX_SETS)
-				return cli_misuse("too many %s options", "--set");
-			sets[n_sets++] = a + 6;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_misuse("analytic: unknown option %s", a);
+	struct cli_overrides ov;
+	memset(&ov, 0, sizeof(ov));
+	struct cli_args it;
+	cli_args_init(&it, &cli_cmd_analytic, argc, argv);
+	const char *v;
+	int id;
+	while ((id = cli_next(&it, &v)) != CLI_END) {
+		if (id == CLI_ID_SET || id == CLI_ID_SEED) {
+			if (cli_take_override(&ov, id, v))
+				return 2;
+		} else if (id != CLI_OPERAND) {
+			return cli_exit(id);
 		} else if (!file) {
-			file = a;
+			file = v;
 		} else {
-			return cli_misuse("analytic: unexpected argument %s", a);
+			return cli_misuse("analytic: unexpected argument %s", v);
 		}
 	}
 	if (!file)
 		return cli_misuse("%s", "analytic needs a scenario file");
+	cli_overrides_finish(&ov);
 	/* loaded without the run's warnings: analytic prints its own assumptions */
 	struct jr err;
 	struct loaded_scenario ls;
-	if (config_load_file(file, sets, n_sets, &ls, &err) < 0) {
+	if (config_load_file(file, ov.sets, ov.n_sets, &ls, &err) < 0) {
 		fprintf(stderr, PROG ": %s\n", err.msg);
 		return 2;
 	}

@@ -21,20 +21,30 @@
 
 #define MAX_FAILURES 64
 
-static const char compare_usage[] =
-    "usage: " PROG " compare A B [--tol-frac X] [--tol-p99-ms Y] [--tol-ks D] [--tol-counters X] [--ks-bin-ms W]\n"
-    "       " PROG " compare MEASURED DIR --rank [--top K] [--ks-bin-ms W]\n"
+enum compare_opt { O_TOL_FRAC, O_TOL_P99, O_TOL_KS, O_TOL_COUNTERS, O_KS_BIN, O_RANK, O_TOP };
+
+static const struct cli_option compare_options[] = {
+	{O_TOL_FRAC, "--tol-frac", NULL, CLI_VALUE, "X", "largest difference of any outcome fraction (default 0.05)"},
+	{O_TOL_P99, "--tol-p99-ms", NULL, CLI_VALUE, "Y", "largest difference of the connect-time p99, ms (default 250)"},
+	{O_TOL_KS, "--tol-ks", NULL, CLI_VALUE, "D",
+	 "largest Kolmogorov-Smirnov distance of the connect times (default 0.1)"},
+	{O_TOL_COUNTERS, "--tol-counters", NULL, CLI_VALUE, "X",
+	 "largest |A-B|/max(A,B,1) of any counter both report (default 0.25)"},
+	{O_KS_BIN, "--ks-bin-ms", NULL, CLI_VALUE, "W", "compare the CDFs only at multiples of W ms (default: every bin edge)"},
+	{O_RANK, "--rank", NULL, CLI_FLAG, NULL,
+	 "B is a sweep folder (points/point-*.json, or */summary.json): its points by KS distance to A"},
+	{O_TOP, "--top", NULL, CLI_VALUE, "K", "with --rank, list only the K nearest"},
+	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
+};
+
+int cmd_compare(int argc, char **argv);
+const struct cli_command cli_cmd_compare = {
+    "compare", cmd_compare, "A B", "two summaries (or measured durations) side by side", compare_options,
+    "Or: " PROG " compare MEASURED DIR --rank [--top K] [--ks-bin-ms W]\n"
     "A and B: summary.json files (tcpqsim run, kcheck) or files of connect durations in ms,\n"
     "one per line ('#' starts a comment).  Exit 0 within the tolerances, 1 outside, 2 bad input.\n"
-    "  --tol-frac X       largest difference of any outcome fraction (default 0.05)\n"
-    "  --tol-p99-ms Y     largest difference of the connect-time p99, ms (default 250)\n"
-    "  --tol-ks D         largest Kolmogorov-Smirnov distance of the connect times (default 0.1)\n"
-    "  --tol-counters X   largest |A-B|/max(A,B,1) of any counter both report (default 0.25)\n"
-    "                     (each tolerance also takes \"off\")\n"
-    "  --ks-bin-ms W      compare the CDFs only at multiples of W ms (default: every bin edge)\n"
-    "  --rank             DIR is a sweep folder (points/point-*.json, or */summary.json):\n"
-    "                     list its points by KS distance to MEASURED\n"
-    "  --top K            with --rank, list only the K nearest\n";
+    "Each tolerance also takes \"off\".\n",
+};
 
 struct compare_opts {
 	const char *a, *b;
@@ -68,48 +78,57 @@ static int parse_compare_args(int argc, char **argv, struct compare_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->tol = (struct cmp_tolerances){CMP_TOL_FRAC_DEFAULT, CMP_TOL_P99_MS_DEFAULT, CMP_TOL_KS_DEFAULT,
 	                                  CMP_TOL_COUNTERS_DEFAULT};
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+	struct cli_args it;
+	cli_args_init(&it, &cli_cmd_compare, argc, argv);
+	const char *v;
+	int id;
+	while ((id = cli_next(&it, &v)) != CLI_END) {
+		const char *a = it.opt;
 		int rc = 0;
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(compare_usage, stdout);
-			return -1;
-		} else if (strcmp(a, "--tol-frac") == 0) {
-			rc = parse_tol(a, v, &o->tol.frac), i++;
-		} else if (strcmp(a, "--tol-p99-ms") == 0) {
-			rc = parse_tol(a, v, &o->tol.p99_ms), i++;
-		} else if (strcmp(a, "--tol-ks") == 0) {
-			rc = parse_tol(a, v, &o->tol.ks), i++;
-		} else if (strcmp(a, "--tol-counters") == 0) {
-			rc = parse_tol(a, v, &o->tol.counters), i++;
-		} else if (strcmp(a, "--ks-bin-ms") == 0) {
-			rc = parse_tol(a, v, &o->grid_ms), i++;
+		switch (id) {
+		case CLI_HELP:
+		case CLI_MISUSE:
+			return id;
+		case O_TOL_FRAC:
+			rc = parse_tol(a, v, &o->tol.frac);
+			break;
+		case O_TOL_P99:
+			rc = parse_tol(a, v, &o->tol.p99_ms);
+			break;
+		case O_TOL_KS:
+			rc = parse_tol(a, v, &o->tol.ks);
+			break;
+		case O_TOL_COUNTERS:
+			rc = parse_tol(a, v, &o->tol.counters);
+			break;
+		case O_KS_BIN:
+			rc = parse_tol(a, v, &o->grid_ms);
 			if (!rc && (!isfinite(o->grid_ms) || o->grid_ms < 0.001)) {
 				fprintf(stderr, PROG ": --ks-bin-ms: expected a number >= 0.001, got \"%s\"\n", v);
 				rc = 2;
 			}
-		} else if (strcmp(a, "--rank") == 0) {
+			break;
+		case O_RANK:
 			o->rank = true;
-		} else if (strcmp(a, "--top") == 0) {
+			break;
+		case O_TOP: {
 			char *end = NULL;
-			if (!v)
-				return cli_misuse("%s needs a count", a);
 			errno = 0;
 			o->top = strtol(v, &end, 10);
 			if (!v[0] || *end || errno || o->top < 1) {
 				fprintf(stderr, PROG ": --top: expected a count >= 1, got \"%s\"\n", v);
 				return 2;
 			}
-			i++;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_misuse("compare: unknown option %s", a);
-		} else if (!o->a) {
-			o->a = a;
-		} else if (!o->b) {
-			o->b = a;
-		} else {
-			return cli_misuse("compare: unexpected argument %s", a);
+			break;
+		}
+		case CLI_OPERAND:
+			if (!o->a)
+				o->a = v;
+			else if (!o->b)
+				o->b = v;
+			else
+				return cli_misuse("compare: unexpected argument %s", v);
+			break;
 		}
 		if (rc)
 			return rc;
@@ -516,9 +535,7 @@ int cmd_compare(int argc, char **argv)
 {
 	struct compare_opts o;
 	int rc = parse_compare_args(argc, argv, &o);
-	if (rc < 0)
-		return 0;
 	if (rc)
-		return rc;
+		return rc < 0 ? cli_exit(rc) : rc;
 	return o.rank ? compare_rank(&o) : compare_two(&o);
 }

@@ -12,21 +12,30 @@
 #include "app/story.h"
 
 
-static const char explain_usage[] =
-    "usage: tcpqsim explain SCENARIO.json --conn ID [--set PATH=VALUE]... [--seed N]\n"
-    "\n"
+enum explain_opt { O_CONN };
+
+static const struct cli_option explain_options[] = {
+	{O_CONN, "--conn", "-c", CLI_VALUE, "ID", "the attempt to tell (numbered from 0 in the order they start)"},
+	CLI_OVERRIDE_OPTIONS,
+	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
+};
+
+int cmd_explain(int argc, char **argv);
+const struct cli_command cli_cmd_explain = {
+    "explain", cmd_explain, "SCENARIO.json --conn ID", "the story of one connection, packet by packet",
+    explain_options,
     "Runs the scenario and tells the story of connect attempt ID (attempts are\n"
     "numbered from 0 in the order they start): every packet with its time in ms\n"
     "from the attempt's first SYN, what the server did with it and why (the rule\n"
     "and its kernel function), the queue lengths at that moment, a sequence\n"
-    "diagram, and the outcome.\n";
+    "diagram, and the outcome.\n",
+};
 
 struct explain_opts {
 	const char *scenario;
 	struct cli_overrides ov; /* --set, --seed */
 	uint64_t conn;
 	bool have_conn;
-	bool help;
 };
 
 static int parse_u64(const char *v, uint64_t *out)
@@ -45,29 +54,24 @@ static int parse_u64(const char *v, uint64_t *out)
 static int parse_explain_args(int argc, char **argv, struct explain_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int taken = cli_parse_override(argc, argv, &i, &o->ov);
-		if (taken >= 0) {
-			if (taken)
-				return taken;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			o->help = true;
-			return 0;
-		} else if (strcmp(a, "--conn") == 0 || strcmp(a, "-c") == 0) {
-			if (!v)
-				return cli_misuse("%s needs an attempt id", a);
+	struct cli_args it;
+	cli_args_init(&it, &cli_cmd_explain, argc, argv);
+	const char *v;
+	int id;
+	while ((id = cli_next(&it, &v)) != CLI_END) {
+		if (id == CLI_ID_SET || id == CLI_ID_SEED) {
+			if (cli_take_override(&o->ov, id, v))
+				return 2;
+		} else if (id == O_CONN) {
 			if (parse_u64(v, &o->conn) < 0)
 				return cli_misuse("--conn: expected an attempt id (0, 1, 2, ...), got \"%s\"", v);
 			o->have_conn = true;
-			i++;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_misuse("unknown option %s", a);
+		} else if (id != CLI_OPERAND) {
+			return id;
 		} else if (!o->scenario) {
-			o->scenario = a;
+			o->scenario = v;
 		} else {
-			return cli_misuse("unexpected argument %s", a);
+			return cli_misuse("unexpected argument %s", v);
 		}
 	}
 	if (!o->scenario)
@@ -83,11 +87,7 @@ int cmd_explain(int argc, char **argv)
 	struct explain_opts o;
 	int rc = parse_explain_args(argc, argv, &o);
 	if (rc)
-		return rc;
-	if (o.help) {
-		fputs(explain_usage, stdout);
-		return 0;
-	}
+		return rc < 0 ? cli_exit(rc) : rc;
 	struct loaded_scenario ls;
 	if (cli_load_scenario(o.scenario, o.ov.sets, o.ov.n_sets, &ls) != 0)
 		return 2;

@@ -19,14 +19,22 @@
 #include "models/profile.h"
 #include "app/commands.h"
 
-static const char host_usage[] =
-    "usage: " PROG " host-profile [--name | --json] [--proc DIR] [--release R]\n"
+enum host_opt { O_NAME, O_JSON, O_PROC, O_RELEASE };
+
+static const struct cli_option host_options[] = {
+	{O_NAME, "--name", NULL, CLI_FLAG, NULL, "print only the profile name"},
+	{O_JSON, "--json", NULL, CLI_FLAG, NULL, "print only the JSON block"},
+	{O_PROC, "--proc", NULL, CLI_VALUE, "DIR", "read DIR/sys/net/... instead of /proc/sys/net/..."},
+	{O_RELEASE, "--release", NULL, CLI_VALUE, "R", "take R as the kernel release instead of uname -r"},
+	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
+};
+
+int cmd_host_profile(int argc, char **argv);
+const struct cli_command cli_cmd_host_profile = {
+    "host-profile", cmd_host_profile, NULL, "this host's kernel profile and sysctls, as JSON", host_options,
     "Prints the profile of this host's kernel (the nearest generation at or below its release)\n"
-    "and a JSON \"server\"/\"clients\" block with its /proc/sys values, ready to paste into a scenario.\n"
-    "  --name         print only the profile name\n"
-    "  --json         print only the JSON block\n"
-    "  --proc DIR     read DIR/sys/net/... instead of /proc/sys/net/...\n"
-    "  --release R    take R as the kernel release instead of uname -r\n";
+    "and a JSON \"server\"/\"clients\" block with its /proc/sys values, ready to paste into a scenario.\n",
+};
 
 enum host_sysctl {
 	HS_SOMAXCONN,
@@ -158,24 +166,28 @@ int cmd_host_profile(int argc, char **argv)
 {
 	bool name_only = false, json_only = false;
 	const char *proc = "/proc", *release = NULL;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(host_usage, stdout);
-			return 0;
-		} else if (strcmp(a, "--name") == 0) {
+	struct cli_args it;
+	cli_args_init(&it, &cli_cmd_host_profile, argc, argv);
+	const char *v;
+	int id;
+	while ((id = cli_next(&it, &v)) != CLI_END) {
+		switch (id) {
+		case O_NAME:
 			name_only = true;
-		} else if (strcmp(a, "--json") == 0) {
+			break;
+		case O_JSON:
 			json_only = true;
-		} else if (strcmp(a, "--proc") == 0 || strcmp(a, "--release") == 0) {
-			if (i + 1 >= argc)
-				return cli_misuse("%s needs a value", a);
-			if (a[2] == 'p')
-				proc = argv[++i];
-			else
-				release = argv[++i];
-		} else {
-			return cli_misuse("host-profile: unexpected argument %s", a);
+			break;
+		case O_PROC:
+			proc = v;
+			break;
+		case O_RELEASE:
+			release = v;
+			break;
+		case CLI_OPERAND:
+			return cli_misuse("host-profile: unexpected argument %s", v);
+		default:
+			return cli_exit(id);
 		}
 	}
 	if (name_only && json_only)

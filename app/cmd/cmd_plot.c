@@ -21,47 +21,65 @@
 
 /* ---- the command ---------------------------------------------------------- */
 
-static const char plot_usage[] =
-    "usage: " PROG " plot DIR [--param PATH] [--by PATH|none] [--metric M[,M...]] [-q]\n"
-    "       " PROG " plot --profiles RUN1,RUN2,... DIR\n"
+enum plot_opt { O_PROFILES, O_PARAM, O_BY, O_METRIC, O_QUIET };
+
+static const struct cli_option plot_options[] = {
+	{O_PARAM, "--param", NULL, CLI_VALUE, "PATH", "a sweep: the swept column on the x axis (default: the first)"},
+	{O_BY, "--by", NULL, CLI_VALUE, "PATH|none", "a sweep: one line per value of this column (default: the second)"},
+	{O_METRIC, "--metric", NULL, CLI_VALUE, "M[,M...]", "a sweep: only these metrics (default: all)"},
+	{O_PROFILES, "--profiles", NULL, CLI_VALUE, "RUN1,RUN2,...",
+	 "runs of one scenario under several kernels, side by side: DIR/profiles"},
+	{O_QUIET, "--quiet", "-q", CLI_FLAG, NULL, "no \"wrote\" lines"},
+	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
+};
+
+int cmd_plot(int argc, char **argv);
+const struct cli_command cli_cmd_plot = {
+    "plot", cmd_plot, "DIR", "PNG and SVG figures from a run's or a sweep's outputs", plot_options,
     "  DIR of a run (summary.json, connect_hist.tsv, series.tsv): connect_hist, queues, outcomes\n"
     "  DIR of a sweep (results.csv): for each metric, sweep-METRIC-vs-PARAM[-by-BY] and\n"
     "    heatmap-METRIC-PARAM-BY (default: the first two swept columns)\n"
-    "  --profiles: runs of one scenario under several kernels, side by side: DIR/profiles\n"
     "  Each figure is written as .png and .svg; gnuplot draws them with the scripts in\n"
-    "  plots/ (or $TCPQSIM_PLOTS).\n";
+    "  plots/ (or $TCPQSIM_PLOTS).\n",
+};
 
 static int parse_plot_args(int argc, char **argv, struct plot_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+	struct cli_args it;
+	cli_args_init(&it, &cli_cmd_plot, argc, argv);
+	const char *v;
+	int id;
+	while ((id = cli_next(&it, &v)) != CLI_END) {
 		const char **slot = NULL;
-		if (strcmp(a, "--profiles") == 0)
+		switch (id) {
+		case O_PROFILES:
 			slot = &o->profiles;
-		else if (strcmp(a, "--param") == 0)
+			break;
+		case O_PARAM:
 			slot = &o->param;
-		else if (strcmp(a, "--by") == 0)
+			break;
+		case O_BY:
 			slot = &o->by;
-		else if (strcmp(a, "--metric") == 0)
+			break;
+		case O_METRIC:
 			slot = &o->metrics;
-		if (slot) {
-			if (!v || !*v)
-				return cli_misuse("%s needs a value", a);
-			*slot = v;
-			i++;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			break;
+		case O_QUIET:
 			o->quiet = true;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(plot_usage, stdout);
-			return -1;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_misuse("unknown option %s", a);
-		} else if (!o->dir) {
-			o->dir = a;
-		} else {
-			return cli_misuse("unexpected argument %s", a);
+			break;
+		case CLI_OPERAND:
+			if (o->dir)
+				return cli_misuse("unexpected argument %s", v);
+			o->dir = v;
+			break;
+		default:
+			return id;
+		}
+		if (slot) {
+			if (!*v)
+				return cli_misuse("%s needs a value", it.opt);
+			*slot = v;
 		}
 	}
 	if (!o->dir)
@@ -74,7 +92,7 @@ int cmd_plot(int argc, char **argv)
 	struct plot_opts o;
 	int rc = parse_plot_args(argc, argv, &o);
 	if (rc)
-		return rc < 0 ? 0 : rc;
+		return rc < 0 ? cli_exit(rc) : rc;
 	struct plot_env env;
 	memset(&env, 0, sizeof(env));
 	env.quiet = o.quiet;

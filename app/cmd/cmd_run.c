@@ -15,15 +15,12 @@
 #include "app/runner.h"
 #include "app/views.h"
 
-#define MAX_SETS 256
 #define MAX_SNAPSHOTS 64
 #define misuse cli_misuse
 
 struct run_opts {
 	const char *scenario;
-	const char *sets[MAX_SETS];
-	size_t n_sets;
-	char seed_set[64];
+	struct cli_overrides ov;  /* --set, --seed */
 	const char *out_dir;
 	bool attempts, trace, quiet, nstat, no_series, force;
 	double max_memory_mib; /* --max-memory, MiB; 0 for none */
@@ -72,109 +69,128 @@ static int parse_double_arg(const char *opt, const char *v, double *out)
 	return 0;
 }
 
+enum run_opt {
+	O_OUT, O_ATTEMPTS, O_TRACE, O_TRACE_FROM, O_TRACE_TO, O_TRACE_CONN, O_TRACE_EVENTS, O_REPLICATIONS,
+	O_JOBS, O_SS_AT, O_NSTAT, O_NO_SERIES, O_FORCE, O_MAX_MEMORY, O_QUIET,
+};
+
+static const struct cli_option run_options[] = {
+	CLI_OVERRIDE_OPTIONS,
+	{O_OUT, "--out", "-o", CLI_VALUE, "DIR", "output folder (default out/NAME)"},
+	{O_ATTEMPTS, "--attempts", NULL, CLI_FLAG, NULL, "also write attempts.jsonl (one line per connect attempt)"},
+	{O_TRACE, "--trace", NULL, CLI_FLAG, NULL, "also write trace.jsonl (one line per event)"},
+	{O_TRACE_FROM, "--trace-from", NULL, CLI_VALUE, "S", "only events from this simulated time on, s"},
+	{O_TRACE_TO, "--trace-to", NULL, CLI_VALUE, "S", "only events up to this simulated time, s"},
+	{O_TRACE_CONN, "--trace-conn", NULL, CLI_VALUE, "ID[,ID...]", "only these attempts"},
+	{O_TRACE_EVENTS, "--trace-events", NULL, CLI_VALUE, "K[,K...]", "only these event kinds (send, drop, queue, ...)"},
+	{O_REPLICATIONS, "--replications", NULL, CLI_VALUE, "R",
+	 "R independent replications: mean and 95% CI of every number"},
+	{O_JOBS, "--jobs", "-j", CLI_VALUE, "N", "worker processes for --replications (default: every core)"},
+	{O_SS_AT, "--ss-at", NULL, CLI_VALUE, "S", "print the ss/netstat view at simulated time S (repeatable)"},
+	{O_NSTAT, "--nstat", NULL, CLI_FLAG, NULL, "print the counters as nstat and netstat -s name them"},
+	{O_NO_SERIES, "--no-series", NULL, CLI_FLAG, NULL, "do not write series.tsv"},
+	{O_FORCE, "--force", NULL, CLI_FLAG, NULL, "run even when the estimate says the run is absurdly long or large"},
+	{O_MAX_MEMORY, "--max-memory", NULL, CLI_VALUE, "MiB",
+	 "stop cleanly (exit 1, nothing written) past this much in-flight state"},
+	{O_QUIET, "--quiet", "-q", CLI_FLAG, NULL, "print nothing on success"},
+	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
+};
+
+int cmd_run(int argc, char **argv);
+const struct cli_command cli_cmd_run = {
+    "run", cmd_run, "SCENARIO.json", "simulate a scenario, write DIR/summary.json", run_options, NULL,
+};
+
 static int parse_run_args(int argc, char **argv, struct run_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->filter.from_s = -INFINITY;
 	o->filter.to_s = INFINITY;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--set") == 0 || strcmp(a, "-s") == 0) {
-			if (!v)
-				return misuse("%s needs PATH=VALUE", a);
-			if (o->n_sets == MAX_SETS)
-				return misuse("too many %s options", a);
-			o->sets[o->n_sets++] = v;
-			i++;
-		} else if (strncmp(a, "--set=", 6) == 0) {
-			if (o->n_sets == MAX_SETS)
-				return misuse("too many %s options", "--set");
-			o->sets[o->n_sets++] = a + 6;
-		} else if (strcmp(a, "--seed") == 0) {
-			if (!v)
-				return misuse("%s needs a number", a);
-			char *end = NULL;
-			errno = 0;
-			long long seed = strtoll(v, &end, 10);
-			if (!v[0] || *end || errno || seed < 0)
-				return misuse("--seed: expected a non-negative integer, got \"%s\"", v);
-			snprintf(o->seed_set, sizeof(o->seed_set), "seed=%lld", seed);
-			i++;
-		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) {
-			if (!v)
-				return misuse("%s needs a folder", a);
+	struct cli_args it;
+	cli_args_init(&it, &cli_cmd_run, argc, argv);
+	const char *v;
+	int id;
+	while ((id = cli_next(&it, &v)) != CLI_END) {
+		const char *a = it.opt;
+		switch (id) {
+		case CLI_HELP:
+		case CLI_MISUSE:
+			return id;
+		case CLI_ID_SET:
+		case CLI_ID_SEED:
+			if (cli_take_override(&o->ov, id, v))
+				return 2;
+			break;
+		case O_OUT:
 			o->out_dir = v;
-			i++;
-		} else if (strcmp(a, "--attempts") == 0) {
+			break;
+		case O_ATTEMPTS:
 			o->attempts = true;
-		} else if (strcmp(a, "--trace") == 0) {
+			break;
+		case O_TRACE:
 			o->trace = true;
-		} else if (strcmp(a, "--trace-from") == 0 || strcmp(a, "--trace-to") == 0) {
-			if (!v)
-				return misuse("%s needs seconds", a);
-			if (parse_double_arg(a, v, strcmp(a, "--trace-from") == 0 ? &o->filter.from_s : &o->filter.to_s) < 0)
+			break;
+		case O_TRACE_FROM:
+		case O_TRACE_TO:
+			if (parse_double_arg(a, v, id == O_TRACE_FROM ? &o->filter.from_s : &o->filter.to_s) < 0)
 				return 2;
 			o->trace = true;
-			i++;
-		} else if (strcmp(a, "--trace-conn") == 0) {
-			if (!v)
-				return misuse("%s needs attempt ids", a);
+			break;
+		case O_TRACE_CONN:
 			free(o->filter.conns);
 			if (parse_u64_list(v, &o->filter.conns, &o->filter.n_conns) < 0)
 				return misuse("--trace-conn: expected ids like 3,17,42, got \"%s\"", v);
 			o->trace = true;
-			i++;
-		} else if (strcmp(a, "--trace-events") == 0) {
-			if (!v)
-				return misuse("%s needs event kinds", a);
+			break;
+		case O_TRACE_EVENTS:
 			snprintf(o->filter.kinds, sizeof(o->filter.kinds), "%s", v);
 			o->trace = true;
-			i++;
-		} else if (strcmp(a, "--ss-at") == 0) {
+			break;
+		case O_SS_AT: {
 			double t;
-			if (!v)
-				return misuse("%s needs seconds", a);
 			if (parse_double_arg(a, v, &t) < 0 || t < 0)
 				return misuse("--ss-at: expected a time in seconds, got \"%s\"", v);
 			if (o->n_ss == MAX_SNAPSHOTS)
 				return misuse("too many %s options", a);
 			o->ss_at[o->n_ss++] = (sim_time_ns)(t * 1e9 + 0.5);
-			i++;
-		} else if (strcmp(a, "--nstat") == 0) {
+			break;
+		}
+		case O_NSTAT:
 			o->nstat = true;
-		} else if (strcmp(a, "--no-series") == 0) {
+			break;
+		case O_NO_SERIES:
 			o->no_series = true;
-		} else if (strcmp(a, "--force") == 0) {
+			break;
+		case O_FORCE:
 			o->force = true;
-		} else if (strcmp(a, "--max-memory") == 0) {
-			if (!v)
-				return misuse("%s needs MiB", a);
+			break;
+		case O_MAX_MEMORY:
 			if (parse_double_arg(a, v, &o->max_memory_mib) < 0 || o->max_memory_mib < 1 ||
 			    o->max_memory_mib > 1048576)
 				return misuse("--max-memory: expected MiB between 1 and 1048576, got \"%s\"", v);
-			i++;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			break;
+		case O_QUIET:
 			o->quiet = true;
-		} else if (strcmp(a, "--replications") == 0) {
+			break;
+		case O_REPLICATIONS: {
 			char *end = NULL;
 			errno = 0;
-			long long r = v ? strtoll(v, &end, 10) : 0;
-			if (!v || !v[0] || *end || errno || r < 1 || r > REPLICATE_MAX)
-				return misuse("--replications: expected an integer from 1 to 100000, got \"%s\"", v ? v : "");
+			long long r = strtoll(v, &end, 10);
+			if (!v[0] || *end || errno || r < 1 || r > REPLICATE_MAX)
+				return misuse("--replications: expected an integer from 1 to 100000, got \"%s\"", v);
 			o->replications = (uint64_t)r;
-			i++;
-		} else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
-			if (!v || replicate_parse_jobs(v, &o->jobs) < 0)
-				return misuse("-j: expected a number of worker processes from 1 to 1024, got \"%s\"", v ? v : "");
+			break;
+		}
+		case O_JOBS:
+			if (replicate_parse_jobs(v, &o->jobs) < 0)
+				return misuse("-j: expected a number of worker processes from 1 to 1024, got \"%s\"", v);
 			o->jobs_set = true;
-			i++;
-		} else if (a[0] == '-' && a[1]) {
-			return misuse("unknown option %s", a);
-		} else if (!o->scenario) {
-			o->scenario = a;
-		} else {
-			return misuse("unexpected argument %s", a);
+			break;
+		case CLI_OPERAND:
+			if (o->scenario)
+				return misuse("unexpected argument %s", v);
+			o->scenario = v;
+			break;
 		}
 	}
 	if (!o->scenario)
@@ -185,8 +201,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		return misuse("%s", "--replications writes summaries only: drop --attempts, --trace, --ss-at and --nstat");
 	if (!o->jobs_set)
 		o->jobs = replicate_default_jobs();
-	if (o->seed_set[0] && o->n_sets < MAX_SETS)
-		o->sets[o->n_sets++] = o->seed_set;
+	cli_overrides_finish(&o->ov);
 	return 0;
 }
 
@@ -221,11 +236,11 @@ int cmd_run(int argc, char **argv)
 	int rc = parse_run_args(argc, argv, &o);
 	if (rc) {
 		free(o.filter.conns);
-		return rc;
+		return rc < 0 ? cli_exit(rc) : rc;
 	}
 	struct jr err;
 	struct loaded_scenario ls;
-	if (config_load_file(o.scenario, o.sets, o.n_sets, &ls, &err) < 0) {
+	if (config_load_file(o.scenario, o.ov.sets, o.ov.n_sets, &ls, &err) < 0) {
 		fprintf(stderr, PROG ": %s\n", err.msg);
 		free(o.filter.conns);
 		return 2;
@@ -306,9 +321,29 @@ int cmd_run(int argc, char **argv)
 	return 0;
 }
 
+static const struct cli_option profiles_options[] = {
+	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
+};
+
+int cmd_profiles(int argc, char **argv);
+const struct cli_command cli_cmd_profiles = {
+    "profiles", cmd_profiles, "[NAME]", "list the kernel profiles, or every rule of one", profiles_options, NULL,
+};
+
 int cmd_profiles(int argc, char **argv)
 {
-	if (argc == 0) {
+	struct cli_args it;
+	cli_args_init(&it, &cli_cmd_profiles, argc, argv);
+	const char *v, *profile = NULL;
+	int id;
+	while ((id = cli_next(&it, &v)) != CLI_END) {
+		if (id != CLI_OPERAND)
+			return cli_exit(id);
+		if (profile)
+			return misuse("unexpected argument %s", v);
+		profile = v;
+	}
+	if (!profile) {
 		printf("%-14s %-10s %-13s %-9s %-8s %s\n", "profile", "somaxconn", "syn queue", "init RTO", "retries",
 		       "SYN on full accept queue");
 		for (size_t i = 0; i < profile_count(); i++) {
@@ -320,12 +355,10 @@ int cmd_profiles(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (argc > 1)
-		return misuse("unexpected argument %s", argv[1]);
-	const struct kernel_rules *r = profile_find(argv[0]);
+	const struct kernel_rules *r = profile_find(profile);
 	if (!r) {
-		const char *hint = config_profile_hint(argv[0]);
-		fprintf(stderr, PROG ": no profile \"%s\"%s%s%s\n", argv[0], hint ? " (did you mean \"" : "",
+		const char *hint = config_profile_hint(profile);
+		fprintf(stderr, PROG ": no profile \"%s\"%s%s%s\n", profile, hint ? " (did you mean \"" : "",
 		        hint ? hint : "", hint ? "\"?)" : "");
 		return 2;
 	}

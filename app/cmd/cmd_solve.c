@@ -94,7 +94,7 @@ static enum run_status probe(struct search *se, double v, bool *met, char *err, 
 		return RUN_FAILED;
 	}
 	struct probe_ctx c = {NULL};
-	volatile int *stop = cli_stop_flag();
+	volatile sig_atomic_t *stop = cli_stop_flag();
 	cli_install_signals();
 	enum run_status st = sweep_run_sets(se->sw, &values, NULL, 1, se->jobs, stop, probe_finished, &c, err, errn);
 	cli_restore_signals();
@@ -255,31 +255,47 @@ static cJSON *capacity_json(const struct capacity_estimate *ce)
 	cJSON_AddNumberToObject(o, "servers_for_peak", (double)ce->servers_for_peak);
 	return o;
 }
+enum solve_opt { O_OUT, O_JOBS, O_QUIET };
+
+static const struct cli_option solve_options[] = {
+	{O_OUT, "--out", "-o", CLI_VALUE, "DIR", "output folder (default out/NAME)"},
+	{O_JOBS, "--jobs", "-j", CLI_VALUE, "N", "worker processes (default: every core)"},
+	{O_QUIET, "--quiet", "-q", CLI_FLAG, NULL, "print only the answer"},
+	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
+};
+
+int cmd_solve(int argc, char **argv);
+const struct cli_command cli_cmd_solve = {
+    "solve", cmd_solve, "SWEEP.json", "the smallest parameter value that meets the targets", solve_options, NULL,
+};
 
 static int parse_opts(int argc, char **argv, struct solve_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->jobs = replicate_default_jobs();
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
-			if (!v || replicate_parse_jobs(v, &o->jobs) < 0)
-				return misuse("-j: expected a number of worker processes from 1 to 1024, got \"%s\"", v ? v : "");
-			i++;
-		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) {
-			if (!v)
-				return misuse("%s needs a folder", a);
+	struct cli_args it;
+	cli_args_init(&it, &cli_cmd_solve, argc, argv);
+	const char *v;
+	int id;
+	while ((id = cli_next(&it, &v)) != CLI_END) {
+		switch (id) {
+		case O_JOBS:
+			if (replicate_parse_jobs(v, &o->jobs) < 0)
+				return misuse("-j: expected a number of worker processes from 1 to 1024, got \"%s\"", v);
+			break;
+		case O_OUT:
 			o->out = v;
-			i++;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			break;
+		case O_QUIET:
 			o->quiet = true;
-		} else if (a[0] == '-' && a[1]) {
-			return misuse("unknown option %s", a);
-		} else if (!o->file) {
-			o->file = a;
-		} else {
-			return misuse("unexpected argument %s", a);
+			break;
+		case CLI_OPERAND:
+			if (o->file)
+				return misuse("unexpected argument %s", v);
+			o->file = v;
+			break;
+		default:
+			return id;
 		}
 	}
 	if (!o->file)
@@ -307,7 +323,7 @@ int cmd_solve(int argc, char **argv)
 	struct solve_opts o;
 	int rc = parse_opts(argc, argv, &o);
 	if (rc)
-		return rc;
+		return rc < 0 ? cli_exit(rc) : rc;
 	struct sweep sw;
 	struct jr jerr;
 	if (sweep_load(&sw, o.file, SWEEP_NEED_SOLVE, &jerr) < 0) {

@@ -29,53 +29,100 @@ struct sweep_opts {
 	long long index;    /* point --index I, -1 when absent */
 };
 
-static int parse_opts(const char *cmd, int argc, char **argv, struct sweep_opts *o)
+enum sweep_opt { O_OUT, O_JOBS, O_RESUME, O_LIST, O_PARTIAL, O_INDEX, O_QUIET };
+
+#define OPT_OUT {O_OUT, "--out", "-o", CLI_VALUE, "DIR", "output folder (default out/NAME)"}
+#define OPT_QUIET {O_QUIET, "--quiet", "-q", CLI_FLAG, NULL, "print nothing on success"}
+#define OPT_END {0, NULL, NULL, CLI_FLAG, NULL, NULL}
+
+static const struct cli_option sweep_options[] = {
+	OPT_OUT,
+	{O_JOBS, "--jobs", "-j", CLI_VALUE, "N", "worker processes (default: every core)"},
+	{O_RESUME, "--resume", NULL, CLI_FLAG, NULL, "keep the points already in DIR, run the rest"},
+	{O_LIST, "--list", NULL, CLI_FLAG, NULL, "print one tcpqsim point command per point instead of running"},
+	OPT_QUIET,
+	OPT_END,
+};
+static const struct cli_option point_options[] = {
+	{O_INDEX, "--index", NULL, CLI_VALUE, "I", "the point to run (sweep --list prints the commands)"},
+	OPT_OUT,
+	{O_JOBS, "--jobs", "-j", CLI_VALUE, "N", "worker processes for the point's replications"},
+	OPT_QUIET,
+	OPT_END,
+};
+static const struct cli_option merge_options[] = {
+	{O_PARTIAL, "--partial", NULL, CLI_FLAG, NULL, "tabulate the points there are; name the missing ones"},
+	OPT_QUIET,
+	OPT_END,
+};
+
+int cmd_sweep(int argc, char **argv);
+int cmd_point(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+const struct cli_command cli_cmd_sweep = {
+    "sweep", cmd_sweep, "SWEEP.json", "run a parameter sweep (or list one command per point)", sweep_options, NULL,
+};
+const struct cli_command cli_cmd_point = {
+    "point", cmd_point, "SWEEP.json --index I", "run one point of a sweep", point_options, NULL,
+};
+const struct cli_command cli_cmd_merge = {
+    "merge", cmd_merge, "DIR", "tabulate a sweep's points: results.csv, results.json", merge_options, NULL,
+};
+
+static int parse_opts(const struct cli_command *cmd, int argc, char **argv, struct sweep_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->index = -1;
 	o->jobs = replicate_default_jobs();
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if ((strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) && strcmp(cmd, "merge") != 0) {
-			if (!v || replicate_parse_jobs(v, &o->jobs) < 0)
-				return misuse("-j: expected a number of worker processes from 1 to 1024, got \"%s\"", v ? v : "");
+	struct cli_args it;
+	cli_args_init(&it, cmd, argc, argv);
+	const char *v;
+	int id;
+	while ((id = cli_next(&it, &v)) != CLI_END) {
+		switch (id) {
+		case O_JOBS:
+			if (replicate_parse_jobs(v, &o->jobs) < 0)
+				return misuse("-j: expected a number of worker processes from 1 to 1024, got \"%s\"", v);
 			o->jobs_set = true;
-			i++;
-		} else if ((strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) && strcmp(cmd, "merge") != 0) {
-			if (!v)
-				return misuse("%s needs a folder", a);
+			break;
+		case O_OUT:
 			o->out = v;
-			i++;
-		} else if (strcmp(a, "--resume") == 0 && strcmp(cmd, "sweep") == 0) {
+			break;
+		case O_RESUME:
 			o->resume = true;
-		} else if (strcmp(a, "--list") == 0 && strcmp(cmd, "sweep") == 0) {
+			break;
+		case O_LIST:
 			o->list = true;
-		} else if (strcmp(a, "--partial") == 0 && strcmp(cmd, "merge") == 0) {
+			break;
+		case O_PARTIAL:
 			o->partial = true;
-		} else if (strcmp(a, "--index") == 0 && strcmp(cmd, "point") == 0) {
+			break;
+		case O_INDEX: {
 			char *end = NULL;
 			errno = 0;
-			o->index = v ? strtoll(v, &end, 10) : -1;
-			if (!v || !v[0] || *end || errno || o->index < 0)
-				return misuse("--index: expected a point number (0, 1, ...), got \"%s\"", v ? v : "");
-			i++;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			o->index = strtoll(v, &end, 10);
+			if (!v[0] || *end || errno || o->index < 0)
+				return misuse("--index: expected a point number (0, 1, ...), got \"%s\"", v);
+			break;
+		}
+		case O_QUIET:
 			o->quiet = true;
-		} else if (a[0] == '-' && a[1]) {
-			return misuse("unknown option %s", a);
-		} else if (!o->file) {
-			o->file = a;
-		} else {
-			return misuse("unexpected argument %s", a);
+			break;
+		case CLI_OPERAND:
+			if (o->file)
+				return misuse("unexpected argument %s", v);
+			o->file = v;
+			break;
+		default:
+			return id;
 		}
 	}
 	if (!o->file) {
 		char msg[64];
-		snprintf(msg, sizeof(msg), "%s needs %s", cmd, strcmp(cmd, "merge") == 0 ? "a sweep folder" : "a sweep file");
+		snprintf(msg, sizeof(msg), "%s needs %s", cmd->name, cmd == &cli_cmd_merge ? "a sweep folder" : "a sweep file");
 		return misuse("%s", msg);
 	}
-	if (strcmp(cmd, "point") == 0 && o->index < 0)
+	if (cmd == &cli_cmd_point && o->index < 0)
 		return misuse("%s", "point needs --index I (tcpqsim sweep SWEEP.json --list prints the commands)");
 	return 0;
 }
@@ -223,7 +270,7 @@ static enum run_status run_points(const struct sweep *sw, const char *dir, const
 			goto out;
 		}
 	struct points_ctx c = {dir, index, values, prog};
-	volatile int *stop = cli_stop_flag();
+	volatile sig_atomic_t *stop = cli_stop_flag();
 	*stop = 0;
 	cli_install_signals();
 	st = sweep_run_sets(sw, values, index, n, jobs, stop, point_finished, &c, err, errn);
@@ -330,9 +377,9 @@ static int merge_and_report(const char *dir, bool partial, bool quiet)
 int cmd_sweep(int argc, char **argv)
 {
 	struct sweep_opts o;
-	int rc = parse_opts("sweep", argc, argv, &o);
+	int rc = parse_opts(&cli_cmd_sweep, argc, argv, &o);
 	if (rc)
-		return rc;
+		return rc < 0 ? cli_exit(rc) : rc;
 	struct sweep sw;
 	if ((rc = load(o.file, SWEEP_NEED_GRID, &sw)))
 		return rc;
@@ -423,9 +470,9 @@ out:
 int cmd_point(int argc, char **argv)
 {
 	struct sweep_opts o;
-	int rc = parse_opts("point", argc, argv, &o);
+	int rc = parse_opts(&cli_cmd_point, argc, argv, &o);
 	if (rc)
-		return rc;
+		return rc < 0 ? cli_exit(rc) : rc;
 	struct sweep sw;
 	if ((rc = load(o.file, SWEEP_NEED_GRID, &sw)))
 		return rc;
@@ -456,8 +503,8 @@ int cmd_point(int argc, char **argv)
 int cmd_merge(int argc, char **argv)
 {
 	struct sweep_opts o;
-	int rc = parse_opts("merge", argc, argv, &o);
+	int rc = parse_opts(&cli_cmd_merge, argc, argv, &o);
 	if (rc)
-		return rc;
+		return rc < 0 ? cli_exit(rc) : rc;
 	return merge_and_report(o.file, o.partial, o.quiet);
 }

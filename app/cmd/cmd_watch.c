@@ -26,15 +26,26 @@
 #define SHOWN_LISTENERS 4 /* listeners drawn one by one; more are summed */
 #define BAR 40            /* bar width, chars */
 
-static const char watch_usage[] =
-    "usage: tcpqsim watch SCENARIO.json [--speed X] [--interval S] [--until S] [--frames]\n"
-    "                     [--set PATH=VALUE]... [--seed N]\n"
-    "\n"
+enum watch_opt { O_SPEED, O_INTERVAL, O_UNTIL, O_FRAMES };
+
+static const struct cli_option watch_options[] = {
+	{O_SPEED, "--speed", NULL, CLI_VALUE, "X", "simulated seconds per wall second on a terminal (default 1)"},
+	{O_INTERVAL, "--interval", NULL, CLI_VALUE, "S", "simulated seconds between frames (default 0.5)"},
+	{O_UNTIL, "--until", NULL, CLI_VALUE, "S", "the last frame at or before this simulated time"},
+	{O_FRAMES, "--frames", NULL, CLI_FLAG, NULL, "print every frame, one after another, no escapes"},
+	CLI_OVERRIDE_OPTIONS,
+	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
+};
+
+int cmd_watch(int argc, char **argv);
+const struct cli_command cli_cmd_watch = {
+    "watch", cmd_watch, "SCENARIO.json", "a terminal replay of the sockets and queues", watch_options,
     "Replays the run as frames, one every S seconds of simulated time (default\n"
     "0.5): sockets by state on each host, the accept and SYN queues as bars\n"
     "against their limits, the counters, the outcomes so far.  On a terminal the\n"
     "screen is redrawn with X simulated seconds per wall second (default 1);\n"
-    "Ctrl-C stops.  --frames (or a pipe) prints every frame, one after another.\n";
+    "Ctrl-C stops.  --frames (or a pipe) prints every frame, one after another.\n",
+};
 
 struct watch_opts {
 	const char *scenario;
@@ -43,7 +54,6 @@ struct watch_opts {
 	double interval;  /* simulated seconds between frames */
 	double until;     /* last frame at or before this simulated time, s; < 0 for the end */
 	bool frames;      /* print every frame, no escapes */
-	bool help;
 };
 
 /* one frame: what the snapshot said */
@@ -83,29 +93,33 @@ static int parse_watch_args(int argc, char **argv, struct watch_opts *o)
 	o->speed = 1;
 	o->interval = 0.5;
 	o->until = -1;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int taken = cli_parse_override(argc, argv, &i, &o->ov);
-		if (taken >= 0) {
-			if (taken)
-				return taken;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			o->help = true;
-			return 0;
-		} else if (strcmp(a, "--frames") == 0) {
-			o->frames = true;
-		} else if (strcmp(a, "--speed") == 0 || strcmp(a, "--interval") == 0 || strcmp(a, "--until") == 0) {
-			double *dst = a[2] == 's' ? &o->speed : a[2] == 'i' ? &o->interval : &o->until;
-			if (parse_num(a, v, dst) < 0)
+	struct cli_args it;
+	cli_args_init(&it, &cli_cmd_watch, argc, argv);
+	const char *v;
+	int id;
+	while ((id = cli_next(&it, &v)) != CLI_END) {
+		switch (id) {
+		case CLI_ID_SET:
+		case CLI_ID_SEED:
+			if (cli_take_override(&o->ov, id, v))
 				return 2;
-			i++;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_misuse("unknown option %s", a);
-		} else if (!o->scenario) {
-			o->scenario = a;
-		} else {
-			return cli_misuse("unexpected argument %s", a);
+			break;
+		case O_FRAMES:
+			o->frames = true;
+			break;
+		case O_SPEED:
+		case O_INTERVAL:
+		case O_UNTIL:
+			if (parse_num(it.opt, v, id == O_SPEED ? &o->speed : id == O_INTERVAL ? &o->interval : &o->until) < 0)
+				return 2;
+			break;
+		case CLI_OPERAND:
+			if (o->scenario)
+				return cli_misuse("unexpected argument %s", v);
+			o->scenario = v;
+			break;
+		default:
+			return id;
 		}
 	}
 	if (!o->scenario)
@@ -255,7 +269,7 @@ static void render_frame(FILE *f, const struct layout *lo, const struct frame *f
 }
 
 /* sleep for `s` seconds unless stopped; returns false when stopped */
-static bool pause_for(double s, volatile int *stop)
+static bool pause_for(double s, volatile sig_atomic_t *stop)
 {
 	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
 	while (!*stop && nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -265,7 +279,7 @@ static bool pause_for(double s, volatile int *stop)
 
 /* replay on a terminal: redraw in place, restore the cursor at the end */
 static void replay_terminal(const struct layout *lo, const struct frames *fs, const struct watch_opts *o,
-                            volatile int *stop)
+                            volatile sig_atomic_t *stop)
 {
 	fputs("\033[?25l\033[2J", stdout);
 	for (size_t i = 0; i < fs->n && !*stop; i++) {
@@ -318,16 +332,12 @@ int cmd_watch(int argc, char **argv)
 	struct watch_opts o;
 	int rc = parse_watch_args(argc, argv, &o);
 	if (rc)
-		return rc;
-	if (o.help) {
-		fputs(watch_usage, stdout);
-		return 0;
-	}
+		return rc < 0 ? cli_exit(rc) : rc;
 	struct loaded_scenario ls;
 	if (cli_load_scenario(o.scenario, o.ov.sets, o.ov.n_sets, &ls) != 0)
 		return 2;
 
-	volatile int *stop = cli_stop_flag();
+	volatile sig_atomic_t *stop = cli_stop_flag();
 	struct frames fs = {0};
 	sim_time_ns *times = NULL;
 	cJSON *summary = NULL;

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli_helpers.h"
+#include "app/commands.h"
 #include "app/config.h"
 
 static cJSON *load_summary(const char *dir)
@@ -32,6 +33,55 @@ Test(cli, a_misspelt_profile_gets_its_nearest_name)
 {
 	cr_assert_str_eq(config_profile_hint("linx-6.18"), "linux-6.18");
 	cr_assert_null(config_profile_hint("windows-11"));
+}
+
+/* every command, from the same table cli_main dispatches on */
+static const struct cli_command *const all_commands[] = {
+    &cli_cmd_run,   &cli_cmd_profiles, &cli_cmd_sweep,   &cli_cmd_point,    &cli_cmd_merge,    &cli_cmd_solve,
+    &cli_cmd_plot,  &cli_cmd_explain,  &cli_cmd_watch,   &cli_cmd_compare,  &cli_cmd_analytic, &cli_cmd_host_profile,
+};
+
+Test(cli, every_command_has_help_and_the_top_level_help_lists_every_option)
+{
+	struct cli_result top = run_cli("help", NULL);
+	cr_assert_eq(top.status, 0);
+	for (size_t i = 0; i < sizeof(all_commands) / sizeof(all_commands[0]); i++) {
+		const struct cli_command *c = all_commands[i];
+		char usage[64], heading[64];
+		snprintf(usage, sizeof(usage), "usage: tcpqsim %s", c->name);
+		snprintf(heading, sizeof(heading), "\n%s options:\n", c->name);
+		const char *section = strstr(top.out, heading);
+		cr_assert(section, "tcpqsim help has no \"%s options:\" section", c->name);
+		const char *end = strstr(section + strlen(heading), " options:\n");
+		for (const char *flag = "--help"; flag; flag = strcmp(flag, "--help") == 0 ? "-h" : NULL) {
+			struct cli_result r = run_cli(c->name, flag, NULL);
+			cr_assert_eq(r.status, 0, "%s %s: status %d: %s", c->name, flag, r.status, r.err);
+			cr_assert(strncmp(r.out, usage, strlen(usage)) == 0, "%s %s: %s", c->name, flag, r.out);
+			for (const struct cli_option *o = c->options; o->name; o++)
+				cr_assert(strstr(r.out, o->name), "%s %s does not list %s", c->name, flag, o->name);
+		}
+		for (const struct cli_option *o = c->options; o->name; o++) {
+			const char *at = strstr(section, o->name);
+			cr_assert(at && (!end || at < end), "tcpqsim help does not list %s %s", c->name, o->name);
+		}
+	}
+}
+
+/* an option the table gives is taken; one it lacks is refused, with the
+ * name and --name=VALUE forms alike */
+Test(cli, options_come_from_the_table)
+{
+	struct cli_result r = run_cli("profiles", "--nonsense", NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "unknown option --nonsense"), "%s", r.err);
+	r = run_cli("run", "configs/default.json", "--out", NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "--out needs DIR"), "%s", r.err);
+	r = run_cli("run", "configs/default.json", "--quiet=yes", NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "--quiet takes no value"), "%s", r.err);
+	r = run_cli("explain", "configs/classroom/01-handshake.json", "--conn=0", "--seed=3", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 }
 
 Test(cli, help_goes_to_stdout_with_status_0)

@@ -145,8 +145,6 @@ static void replications_j1_j2(const char *path)
 	snprintf(a, sizeof(a), "%s/j1", dir);
 	snprintf(b, sizeof(b), "%s/j2", dir);
 	struct cli_result r = run_cli("run", path, "-q", "--replications", "4", "-j", "1", "-o", a, NULL);
-	if (r.status == 2 && strstr(r.err, "unknown option"))
-		cr_skip_test("tcpqsim run has no --replications yet");
 	cr_assert_eq(r.status, 0, "%s -j 1: %s", path, r.err);
 	r = run_cli("run", path, "-q", "--replications", "4", "-j", "2", "-o", b, NULL);
 	cr_assert_eq(r.status, 0, "%s -j 2: %s", path, r.err);

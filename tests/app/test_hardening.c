@@ -257,8 +257,6 @@ Test(hardening, run_refuses_absurd_runs_unless_forced)
 	make_temp(dir, sizeof(dir));
 	struct cli_result r = run_cli("run", "configs/seed-experiment.json", "-q", "--force", "-o", dir, NULL);
 	remove_tree(dir);
-	if (r.status == 2 && strstr(r.err, "unknown option --force"))
-		cr_skip_test("tcpqsim run has no --force yet");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	check_bad_run("tests/data/absurd_attempts.json",
 	              "tests/data/absurd_attempts.json: duration_s: the run would make about 1e+13 attempts (over the "
@@ -307,8 +305,6 @@ Test(hardening, run_max_memory_option)
 	snprintf(out, sizeof(out), "%s/out", dir);
 	struct cli_result r = run_cli("run", "configs/seed-experiment.json", "-q", "--max-memory", "1", "--set", GROWING, "-o",
 	                              out, NULL);
-	if (r.status == 2 && strstr(r.err, "unknown option --max-memory"))
-		cr_skip_test("tcpqsim run has no --max-memory yet");
 	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
 	cr_assert(strstr(r.err, "nothing written"), "%s", r.err);
 	cr_assert_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "not one line: %s", r.err);
