@@ -4,7 +4,10 @@
 # make run        build and run configs/default.json
 # make test       build and run every Criterion suite
 # make check      the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
-# make bench      the fixed overload benchmark (attempts/s, events/s, memory)
+# make bench      the benchmarks: simulated attempts per CPU-second, the engine
+#                 against a plain heap and a ladder queue, memory flatness;
+#                 make bench BASE=<commit> adds paired ratios against a commit
+# make pgo        ./tcpqsim built with profile feedback from the benchmarks
 # make validate   the simulator against this machine's kernel (root, namespaces)
 # make fuzz       libFuzzer harnesses for the loaders (FUZZ_SECONDS=...)
 # make plots      PNG and SVG figures for the default scenario
@@ -16,7 +19,15 @@
 CC       ?= cc
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-OPT      ?= -O2 -g
+OPT      ?= -O3 -g
+# link-time optimization across the three layers (LTO= to turn it off)
+LTO      ?= -flto=auto
+# NATIVE=1: code for this machine's CPU only (-march=native); the default
+# build runs on any x86-64 (or whatever the compiler targets)
+NATIVE   ?= 0
+ARCH     := $(if $(filter 1,$(NATIVE)),-march=native)
+# profile feedback, set by make pgo
+PGO      ?=
 BUILD    ?= build
 SANFLAGS :=
 # Criterion runs suites in parallel workers; their runner leaks 48 bytes of its
@@ -24,8 +35,10 @@ SANFLAGS :=
 # so the sanitizer run uses one
 TEST_JOBS ?= $$(nproc)
 TCPQSIM_BIN ?= tcpqsim
-ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(LTO) $(ARCH) $(PGO) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(OPT) $(LTO) $(ARCH) $(PGO) $(SANFLAGS) $(LDFLAGS)
+# archives of LTO objects need the compiler's plugin: gcc-ar (or llvm-ar)
+AR       := $(if $(LTO),$(if $(filter clang%,$(notdir $(CC))),llvm-ar,gcc-ar),ar)
 LIBS_M   := -lm
 
 ifeq ($(V),1)
@@ -90,7 +103,7 @@ layer_of = $(or $(strip $(foreach l,sim models,$(if $(filter $(l)/% tests/$(l)/%
 INC_STAMP := $(BUILD)/inc/.stamp
 
 # ---- rules ------------------------------------------------------------------
-.PHONY: all run test test-build check bench validate fuzz plots clean deps layers
+.PHONY: all run test test-build check bench pgo validate fuzz plots clean deps layers
 all: $(TCPQSIM_BIN)
 
 deps: $(BUILD)/config.mk
@@ -112,9 +125,9 @@ $(BUILD)/%.o: %.c $(BUILD)/config.mk Makefile | $(INC_STAMP)
 $(TEST_SIM_OBJ) $(TEST_MODELS_OBJ) $(TEST_APP_OBJ): | $(CRIT_STAMP)
 
 $(LIB_SIM): $(SIM_OBJ)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 $(LIB_MODELS): $(MODELS_OBJ)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(TCPQSIM_BIN): $(MAIN_OBJ) $(APP_OBJ) $(LIB_MODELS) $(LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
@@ -168,7 +181,7 @@ fuzz:
 # its own build folder.
 SAN := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 check:
-	$(MAKE) BUILD=build-san OPT="-O1 -g" SANFLAGS="$(SAN)" TCPQSIM_BIN=build-san/tcpqsim TEST_JOBS=1 test
+	$(MAKE) BUILD=build-san OPT="-O1 -g" LTO= SANFLAGS="$(SAN)" TCPQSIM_BIN=build-san/tcpqsim TEST_JOBS=1 test
 
 # The benchmark: 10^7 attempts of a fixed overload scenario, then the same
 # scenario 5x shorter: peak memory must not grow with simulated duration.
@@ -187,7 +200,7 @@ test: test-build layers
 
 # users' run folders (out/) are theirs: clean leaves them alone
 clean:
-	rm -rf build build-san build-fuzz tcpqsim
+	rm -rf build build-san build-fuzz build-pgo build-bench tcpqsim
 
 -include $(SIM_OBJ:.o=.d) $(MODELS_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) \
 	$(TEST_SIM_OBJ:.o=.d) $(TEST_MODELS_OBJ:.o=.d) $(TEST_APP_OBJ:.o=.d) $(KCHECK_OBJ:.o=.d)

@@ -209,6 +209,8 @@ static void maybe_release(struct world *w, struct conn *c)
 	if (c->client_state != CLIENT_GONE || c->in_flight || !server_done(c) ||
 	    sim_event_is_pending(&c->synack_timer))
 		return;
+	if (sim_event_is_pending(&c->client_timer) || sim_event_is_pending(&c->client_deadline))
+		abort(); /* a timer of a freed conn would fire: the results would be corrupt */
 	finish_attempt(w, c);
 	c->live_prev->live_next = c->live_next;
 	c->live_next->live_prev = c->live_prev;
@@ -524,14 +526,12 @@ int world_run(struct world *w, volatile sig_atomic_t *stop)
 	int rc = 0;
 	uint64_t polled = 0;
 	while (!w->done) {
-		sim_time_ns next = sim_queue_peek_time(&w->q);
-		if (next == SIM_TIME_NEVER)
-			break;
-		if (next > cap) {
-			w->q.now = cap;
+		struct sim_event *ev = sim_queue_pop_until(&w->q, cap);
+		if (!ev) {
+			if (sim_queue_peek_time(&w->q) != SIM_TIME_NEVER)
+				w->q.now = cap; /* what is left is due after the drain cap */
 			break;
 		}
-		struct sim_event *ev = sim_queue_pop(&w->q);
 		dispatch(w, ev);
 		while (w->n_touched) {
 			struct conn *c = w->touched[--w->n_touched];

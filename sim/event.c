@@ -24,23 +24,29 @@ _Static_assert(LANE_SLOTS >= 2 * SIM_QUEUE_MAX_LANES, "the lane table is at most
 _Static_assert(SIM_QUEUE_MAX_LANES < UINT16_MAX, "lane slots hold 1 + a lane index");
 _Static_assert(SIM_QUEUE_MAX_LANES < (1u << SIM_LANE_BITS), "heap entries hold 1 + a lane index");
 
-#define LANE_TAG_MASK ((UINT64_C(1) << SIM_LANE_BITS) - 1)
+#define LANE_TAG_MASK SIM_LANE_TAG_MASK
+#define POS_MASK (SIM_SLOT_PENDING - 1)
 
+_Static_assert(SIM_LANE_MAX_CAP <= POS_MASK, "ring indexes fit the slot's position bits");
+
+#if defined(__SIZEOF_INT128__)
+/* (time, order) as one unsigned 128-bit number (times are never negative):
+ * one branch-free comparison */
+static inline unsigned __int128 entry_key(const struct sim_heap_entry *e)
+{
+	return (unsigned __int128)(uint64_t)e->time << 64 | e->order;
+}
+
+static inline bool entry_less(const struct sim_heap_entry *a, const struct sim_heap_entry *b)
+{
+	return entry_key(a) < entry_key(b);
+}
+#else
 static inline bool entry_less(const struct sim_heap_entry *a, const struct sim_heap_entry *b)
 {
 	return a->time < b->time || (a->time == b->time && a->order < b->order);
 }
-
-static inline struct sim_heap_entry make_entry(sim_time_ns t, uint64_t seq, struct sim_event *ev,
-                                               uint32_t lane_tag)
-{
-	return (struct sim_heap_entry){t, seq << SIM_LANE_BITS | lane_tag, ev};
-}
-
-static inline uint64_t entry_seq(const struct sim_heap_entry *e)
-{
-	return e->order >> SIM_LANE_BITS;
-}
+#endif
 
 /* 1 + the index of the lane whose head e stands for, 0 for a direct entry */
 static inline uint32_t entry_lane_tag(const struct sim_heap_entry *e)
@@ -48,9 +54,10 @@ static inline uint32_t entry_lane_tag(const struct sim_heap_entry *e)
 	return (uint32_t)(e->order & LANE_TAG_MASK);
 }
 
-static inline bool is_live(const struct sim_event *ev, uint64_t seq)
+/* a direct heap entry is live while its event is pending with its order */
+static inline bool direct_is_live(const struct sim_heap_entry *e)
 {
-	return ev->pending && ev->seq == seq;
+	return e->ev->slot != 0 && e->ev->order == e->order;
 }
 
 /* the queue's allocations changed by delta bytes */
@@ -75,19 +82,26 @@ static void sift_up(struct sim_heap_entry *h, uint32_t i)
 	h[i] = e;
 }
 
-/* move h[i] down to its place among h[0 .. len) */
-static void sift_down(struct sim_heap_entry *h, uint32_t len, uint32_t i)
+/* move e down from h[i] to its place among h[0 .. len) (h[i] is free) */
+static inline void sift_down_with(struct sim_heap_entry *h, uint32_t len, uint32_t i,
+                                  struct sim_heap_entry e)
 {
-	struct sim_heap_entry e = h[i];
 	for (;;) {
 		uint32_t first = i * ARITY + 1;
-		if (first >= len)
-			break;
-		uint32_t best = first;
-		uint32_t last = first + ARITY < len ? first + ARITY : len;
-		for (uint32_t c = first + 1; c < last; c++)
-			if (entry_less(&h[c], &h[best]))
-				best = c;
+		uint32_t best;
+		if (first + ARITY <= len) {
+			/* all four children: a tournament, without branches */
+			uint32_t a = first + entry_less(&h[first + 1], &h[first]);
+			uint32_t b = first + 2 + entry_less(&h[first + 3], &h[first + 2]);
+			best = entry_less(&h[b], &h[a]) ? b : a;
+		} else {
+			if (first >= len)
+				break;
+			best = first;
+			for (uint32_t c = first + 1; c < len; c++)
+				if (entry_less(&h[c], &h[best]))
+					best = c;
+		}
 		if (!entry_less(&h[best], &e))
 			break;
 		h[i] = h[best];
@@ -96,18 +110,34 @@ static void sift_down(struct sim_heap_entry *h, uint32_t len, uint32_t i)
 	h[i] = e;
 }
 
+/* move h[i] down to its place among h[0 .. len) */
+static void sift_down(struct sim_heap_entry *h, uint32_t len, uint32_t i)
+{
+	sift_down_with(h, len, i, h[i]);
+}
+
 /* ---- lanes ------------------------------------------------------------------ */
+
+static inline uint32_t ring_index(const struct sim_lane *l, uint32_t pos)
+{
+	return pos & (l->cap - 1);
+}
 
 static inline struct sim_lane_entry *lane_at(const struct sim_lane *l, uint32_t i)
 {
-	return &l->ring[(l->head + i) & (l->cap - 1)];
+	return &l->ring[ring_index(l, l->first + i)];
+}
+
+static inline struct sim_lane_entry *lane_head(const struct sim_lane *l)
+{
+	return &l->ring[ring_index(l, l->first)];
 }
 
 /* the heap entry standing for lane li's head (the lane is not empty) */
-static inline struct sim_heap_entry lane_head_entry(const struct sim_lane *l, uint32_t li)
+static inline struct sim_heap_entry lane_head_entry(const struct sim_lane *l)
 {
-	const struct sim_lane_entry *e = &l->ring[l->head];
-	return make_entry(e->time, e->seq, e->ev, li + 1);
+	const struct sim_lane_entry *e = lane_head(l);
+	return (struct sim_heap_entry){e->time, e->order, e->ev};
 }
 
 /* the lane table slot holding key, or the free slot where it would go */
@@ -149,38 +179,21 @@ static struct sim_lane *lane_find(struct sim_queue *q, uint64_t key)
 	return l;
 }
 
-/* give the lane a ring of ncap entries (a power of two >= len), in place
- * when realloc can; -1 when out of memory, the lane unchanged */
+/* give the lane a ring of ncap entries (a power of two >= len); every entry
+ * keeps its position, so the events' slots stay right; -1 when out of memory,
+ * the lane unchanged */
 static int lane_resize(struct sim_queue *q, struct sim_lane *l, uint32_t ncap)
 {
-	struct sim_lane_entry *r = l->ring;
-	uint32_t cap = l->cap, wrapped = l->head + l->len > cap ? l->head + l->len - cap : 0;
-	if (ncap < cap) {
-		/* to the front first: the entries fit in the first ncap slots, and
-		 * when they wrap, the part after the wrap stays clear of the rest */
-		assert(2 * l->len < ncap);
-		if (wrapped) {
-			uint32_t first = cap - l->head; /* entries before the wrap */
-			memmove(r + first, r, sizeof(*r) * wrapped);
-			memmove(r, r + l->head, sizeof(*r) * first);
-		} else {
-			memmove(r, r + l->head, sizeof(*r) * l->len);
-		}
-		l->head = 0;
-		struct sim_lane_entry *nr = realloc(r, sizeof(*r) * ncap);
-		if (nr) { /* else keep the larger block, now unwrapped */
-			account(q, -(int64_t)((cap - ncap) * sizeof(*r)));
-			l->ring = nr;
-			l->cap = ncap;
-		}
-		return 0;
-	}
-	struct sim_lane_entry *nr = realloc(r, sizeof(*r) * ncap);
+	assert(ncap >= l->len && ncap <= SIM_LANE_MAX_CAP);
+	struct sim_lane_entry *nr = malloc(sizeof(*nr) * ncap);
 	if (!nr)
 		return -1;
-	/* the entries after the wrap move past the old end, after the others */
-	memcpy(nr + cap, nr, sizeof(*nr) * wrapped);
-	account(q, (int64_t)((ncap - cap) * sizeof(*nr)));
+	for (uint32_t i = 0; i < l->len; i++) {
+		uint32_t pos = l->first + i;
+		nr[pos & (ncap - 1)] = l->ring[ring_index(l, pos)];
+	}
+	free(l->ring);
+	account(q, ((int64_t)ncap - (int64_t)l->cap) * (int64_t)sizeof(*nr));
 	l->ring = nr;
 	l->cap = ncap;
 	return 0;
@@ -199,29 +212,39 @@ static void lane_shrink(struct sim_queue *q, struct sim_lane *l)
 }
 
 /* drop the lane's head, then every stale entry behind it, so that the new
- * head (if any) was live when the lane advanced */
+ * head (if any) was live when the lane advanced; reads only the ring */
 static void lane_advance(struct sim_queue *q, struct sim_lane *l)
 {
 	uint32_t mask = l->cap - 1;
+	uint32_t dropped = 0;
 	do {
-		l->head = (l->head + 1) & mask;
+		l->first = (l->first + 1) & POS_MASK;
 		l->len--;
-		q->held--;
-		if (l->len > LANE_PREFETCH)
-			PREFETCH(l->ring[(l->head + LANE_PREFETCH) & mask].ev);
-	} while (l->len > 0 && !is_live(l->ring[l->head].ev, l->ring[l->head].seq));
+		dropped++;
+	} while (l->len > 0 && l->ring[l->first & mask].ev == NULL);
+	q->held -= dropped;
+	/* the event due next but LANE_PREFETCH is fetched ahead: its handler
+	 * will read it (a NULL or stale pointer is harmless to prefetch) */
+	if (l->len > LANE_PREFETCH)
+		PREFETCH(l->ring[(l->first + LANE_PREFETCH) & mask].ev);
 	if (l->cap > LANE_MIN_CAP && l->len < l->cap / 4)
 		lane_shrink(q, l);
 }
 
-/* drop the lane's stale entries, keeping the order */
+/* drop the lane's stale entries, keeping the order; the live entries that
+ * move tell their events their new positions */
 static void lane_compact(struct sim_queue *q, struct sim_lane *l)
 {
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < l->len; i++) {
 		struct sim_lane_entry e = *lane_at(l, i);
-		if (is_live(e.ev, e.seq))
-			*lane_at(l, n++) = e;
+		if (!e.ev)
+			continue;
+		if (n != i) {
+			*lane_at(l, n) = e;
+			e.ev->slot = SIM_SLOT_PENDING | ((l->first + n) & POS_MASK);
+		}
+		n++;
 	}
 	l->len = n;
 	if (n > 0)
@@ -235,6 +258,7 @@ int sim_queue_init(struct sim_queue *q)
 {
 	q->cap = HEAP_INIT_CAP;
 	q->len = 0;
+	q->top_taken = 0;
 	q->live = 0;
 	q->max_live = 0;
 	q->held = 0;
@@ -261,6 +285,7 @@ void sim_queue_fini(struct sim_queue *q)
 	q->lanes = NULL;
 	q->lane_slots = NULL;
 	q->len = q->cap = q->live = 0;
+	q->top_taken = 0;
 	q->n_lanes = q->lanes_cap = 0;
 	q->held = 0;
 	q->bytes = 0; /* max_bytes stays, for reports made after fini */
@@ -271,15 +296,34 @@ static inline bool is_mostly_stale(const struct sim_queue *q)
 	return q->held - q->live > (uint64_t)q->live + STALE_SLACK;
 }
 
+/* remove heap[0], a direct entry */
+static inline void heap_remove_top(struct sim_queue *q)
+{
+	q->held--;
+	q->len--;
+	if (q->len > 0)
+		sift_down_with(q->heap, q->len, 0, q->heap[q->len]);
+}
+
+/* the popped top is removed now (its event was not rescheduled) */
+static inline void settle_top(struct sim_queue *q)
+{
+	if (q->top_taken) {
+		q->top_taken = 0;
+		heap_remove_top(q);
+	}
+}
+
 /* drop every stale entry from the lanes and the heap, then rebuild the heap
  * (Floyd) from the live direct entries and the lanes' new heads:
  * O(held + lanes) */
 static void compact(struct sim_queue *q)
 {
+	settle_top(q);
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < q->len; i++) {
 		struct sim_heap_entry e = q->heap[i];
-		if (entry_lane_tag(&e) == 0 && is_live(e.ev, entry_seq(&e)))
+		if (entry_lane_tag(&e) == 0 && direct_is_live(&e))
 			q->heap[n++] = e;
 	}
 	uint64_t held = n;
@@ -287,7 +331,7 @@ static void compact(struct sim_queue *q)
 		struct sim_lane *l = &q->lanes[li];
 		lane_compact(q, l);
 		if (l->len > 0)
-			q->heap[n++] = lane_head_entry(l, li); /* at most one per old head */
+			q->heap[n++] = lane_head_entry(l); /* at most one per old head */
 		held += l->len;
 	}
 	q->len = n;
@@ -327,7 +371,7 @@ static int lane_reserve(struct sim_queue *q, struct sim_lane *l)
 		if (l->cap > 0 && is_mostly_stale(q))
 			compact(q);
 		if (l->len == l->cap) {
-			if (l->cap > UINT32_MAX / 2)
+			if (l->cap >= SIM_LANE_MAX_CAP)
 				return -1;
 			if (lane_resize(q, l, l->cap ? l->cap * 2 : LANE_MIN_CAP) < 0)
 				return -1;
@@ -336,18 +380,21 @@ static int lane_reserve(struct sim_queue *q, struct sim_lane *l)
 	return l->len > 0 ? 0 : heap_reserve(q);
 }
 
-/* ev becomes pending at t under a new seq; its old entry, if any, goes stale */
-static inline void arm(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
+/* ev becomes pending at t under a new order (with lane tag tag); its old
+ * entry, if any, goes stale */
+static inline void arm(struct sim_queue *q, struct sim_event *ev, sim_time_ns t, uint32_t tag)
 {
 	if (q->next_seq == SIM_SEQ_LIMIT)
 		abort(); /* seqs would no longer fit heap entries */
-	if (!ev->pending) {
-		ev->pending = 1;
+	if (ev->slot) {
+		sim__unlink(q, ev);
+	} else {
 		if (++q->live > q->max_live)
 			q->max_live = q->live;
 	}
 	ev->time = t;
-	ev->seq = q->next_seq++;
+	ev->order = q->next_seq++ << SIM_LANE_BITS | tag;
+	ev->slot = SIM_SLOT_PENDING;
 	q->held++;
 }
 
@@ -355,10 +402,19 @@ int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 {
 	if (t < q->now)
 		abort(); /* a model asked for the past: results would be corrupt */
+	if (q->top_taken && q->heap[0].ev == ev) {
+		/* the event just popped reschedules itself: its entry, still at
+		 * the top, takes the new time in place */
+		arm(q, ev, t, 0);
+		q->held--; /* the popped entry was still counted */
+		q->top_taken = 0;
+		sift_down_with(q->heap, q->len, 0, (struct sim_heap_entry){t, ev->order, ev});
+		return 0;
+	}
 	if (heap_reserve(q) < 0)
 		return -1;
-	arm(q, ev, t);
-	q->heap[q->len] = make_entry(t, ev->seq, ev, 0);
+	arm(q, ev, t, 0);
+	q->heap[q->len] = (struct sim_heap_entry){t, ev->order, ev};
 	sift_up(q->heap, q->len++);
 	return 0;
 }
@@ -373,64 +429,84 @@ int sim_queue_schedule_lane(struct sim_queue *q, struct sim_event *ev, sim_time_
 		return sim_queue_schedule(q, ev, t); /* out of order for the lane */
 	if (lane_reserve(q, l) < 0)
 		return -1;
-	arm(q, ev, t);
-	*lane_at(l, l->len) = (struct sim_lane_entry){t, ev->seq, ev};
+	uint32_t li = (uint32_t)(l - q->lanes);
+	arm(q, ev, t, li + 1);
+	uint32_t pos = (l->first + l->len) & POS_MASK;
+	l->ring[ring_index(l, pos)] = (struct sim_lane_entry){t, ev->order, ev};
+	ev->slot = SIM_SLOT_PENDING | pos;
 	l->len++;
 	l->tail = t;
 	if (l->len == 1) {
-		q->heap[q->len] = lane_head_entry(l, (uint32_t)(l - q->lanes));
+		q->heap[q->len] = lane_head_entry(l);
 		sift_up(q->heap, q->len++);
 	}
 	return 0;
 }
 
-/* remove heap[0]; a lane head is replaced by its lane's next entry */
-static void drop_top(struct sim_queue *q)
+/* heap[0] stands for lane li's head: drop that head (and the stale entries
+ * behind it) and put the lane's next head in its place, or remove it */
+static inline void lane_pop_head(struct sim_queue *q, uint32_t li)
 {
-	uint32_t tag = entry_lane_tag(&q->heap[0]);
-	if (tag != 0) {
-		uint32_t li = tag - 1;
-		struct sim_lane *l = &q->lanes[li];
-		lane_advance(q, l);
-		if (l->len > 0) {
-			q->heap[0] = lane_head_entry(l, li);
-			sift_down(q->heap, q->len, 0);
-			return;
-		}
-	} else {
-		q->held--;
+	struct sim_lane *l = &q->lanes[li];
+	lane_advance(q, l);
+	if (l->len > 0) {
+		sift_down_with(q->heap, q->len, 0, lane_head_entry(l));
+		return;
 	}
 	q->len--;
-	if (q->len > 0) {
-		q->heap[0] = q->heap[q->len];
-		sift_down(q->heap, q->len, 0);
+	if (q->len > 0)
+		sift_down_with(q->heap, q->len, 0, q->heap[q->len]);
+}
+
+/* drop stale entries from the front: true when heap[0] is then live */
+static inline bool front_is_live(struct sim_queue *q)
+{
+	settle_top(q);
+	while (q->len > 0) {
+		const struct sim_heap_entry *e = &q->heap[0];
+		uint32_t tag = entry_lane_tag(e);
+		if (tag != 0) {
+			struct sim_lane *l = &q->lanes[tag - 1];
+			if (lane_head(l)->ev)
+				return true;
+			lane_pop_head(q, tag - 1);
+		} else {
+			if (direct_is_live(e))
+				return true;
+			heap_remove_top(q);
+		}
 	}
+	return false;
 }
 
 sim_time_ns sim_queue_peek_time(struct sim_queue *q)
 {
-	while (q->len > 0 && !is_live(q->heap[0].ev, entry_seq(&q->heap[0])))
-		drop_top(q);
-	return q->len ? q->heap[0].time : SIM_TIME_NEVER;
+	return front_is_live(q) ? q->heap[0].time : SIM_TIME_NEVER;
+}
+
+struct sim_event *sim_queue_pop_until(struct sim_queue *q, sim_time_ns limit)
+{
+	if (!front_is_live(q) || q->heap[0].time > limit)
+		return NULL;
+	struct sim_heap_entry top = q->heap[0];
+	uint32_t tag = entry_lane_tag(&top);
+	if (tag != 0)
+		lane_pop_head(q, tag - 1);
+	else
+		q->top_taken = 1; /* removed at the next pop, or replaced */
+	struct sim_event *ev = top.ev;
+	ev->slot = 0;
+	q->live--;
+	if (top.time < q->now)
+		abort(); /* the clock never runs backwards */
+	q->now = top.time;
+	q->fired++;
+	return ev;
 }
 
 struct sim_event *sim_queue_pop(struct sim_queue *q)
 {
-	while (q->len > 0) {
-		struct sim_heap_entry top = q->heap[0];
-		drop_top(q);
-		if (!is_live(top.ev, entry_seq(&top)))
-			continue;
-		struct sim_event *ev = top.ev;
-		ev->pending = 0;
-		q->live--;
-		if (ev->time < q->now)
-			abort(); /* the clock never runs backwards */
-		q->now = ev->time;
-		q->fired++;
-		return ev;
-	}
-	return NULL;
+	return sim_queue_pop_until(q, SIM_TIME_NEVER);
 }
 
 uint64_t sim_queue_entries(const struct sim_queue *q)
@@ -455,9 +531,10 @@ static uint64_t count_bytes(const struct sim_queue *q)
 }
 
 /* a live entry agrees with its event and is not in the past */
-static bool entry_is_sane(const struct sim_queue *q, const struct sim_event *ev, sim_time_ns t)
+static bool entry_is_sane(const struct sim_queue *q, const struct sim_event *ev, sim_time_ns t,
+                          uint64_t order)
 {
-	return ev->time == t && t >= q->now;
+	return ev->time == t && ev->order == order && ev->slot != 0 && t >= q->now;
 }
 
 bool sim_queue_check(const struct sim_queue *q)
@@ -466,6 +543,8 @@ bool sim_queue_check(const struct sim_queue *q)
 	uint64_t live = 0, held = 0;
 	if (q->len > q->cap || q->n_lanes > SIM_QUEUE_MAX_LANES || q->n_lanes > q->lanes_cap)
 		return false;
+	if (q->top_taken && (q->len == 0 || entry_lane_tag(&q->heap[0]) != 0))
+		return false;
 	for (uint32_t i = 0; i < q->len; i++) {
 		const struct sim_heap_entry *e = &q->heap[i];
 		if (i > 0 && entry_less(e, &q->heap[(i - 1) / ARITY]))
@@ -473,9 +552,9 @@ bool sim_queue_check(const struct sim_queue *q)
 		uint32_t tag = entry_lane_tag(e);
 		if (tag == 0) {
 			held++;
-			if (is_live(e->ev, entry_seq(e))) {
+			if ((i > 0 || !q->top_taken) && direct_is_live(e)) {
 				live++;
-				if (!entry_is_sane(q, e->ev, e->time))
+				if (!entry_is_sane(q, e->ev, e->time, e->order))
 					return false;
 			}
 			continue;
@@ -486,13 +565,13 @@ bool sim_queue_check(const struct sim_queue *q)
 		const struct sim_lane *l = &q->lanes[tag - 1];
 		if (l->len == 0)
 			return false;
-		const struct sim_lane_entry *h = &l->ring[l->head];
-		if (h->time != e->time || h->seq != entry_seq(e) || h->ev != e->ev)
+		const struct sim_lane_entry *h = lane_head(l);
+		if (h->time != e->time || h->order != e->order || (h->ev && h->ev != e->ev))
 			return false;
 	}
 	for (uint32_t li = 0; li < q->n_lanes; li++) {
 		const struct sim_lane *l = &q->lanes[li];
-		if ((l->cap & (l->cap - 1)) != 0 || l->len > l->cap || (l->cap > 0 && l->head >= l->cap))
+		if ((l->cap & (l->cap - 1)) != 0 || l->len > l->cap || l->first > POS_MASK)
 			return false;
 		if (q->lane_slots[lane_slot(q, l->key)] != li + 1)
 			return false;
@@ -501,14 +580,18 @@ bool sim_queue_check(const struct sim_queue *q)
 		held += l->len;
 		for (uint32_t i = 0; i < l->len; i++) {
 			const struct sim_lane_entry *e = lane_at(l, i);
+			if ((e->order & LANE_TAG_MASK) != li + 1)
+				return false;
 			if (i > 0) {
 				const struct sim_lane_entry *p = lane_at(l, i - 1);
-				if (e->time < p->time || (e->time == p->time && e->seq <= p->seq))
+				if (e->time < p->time || (e->time == p->time && e->order <= p->order))
 					return false;
 			}
-			if (is_live(e->ev, e->seq)) {
+			if (e->ev) {
 				live++;
-				if (!entry_is_sane(q, e->ev, e->time))
+				uint32_t pos = (l->first + i) & POS_MASK;
+				if (!entry_is_sane(q, e->ev, e->time, e->order) ||
+				    e->ev->slot != (SIM_SLOT_PENDING | pos))
 					return false;
 			}
 		}

@@ -17,18 +17,30 @@
  * head's own (time, seq): the firing order is exactly the (time, seq) order,
  * the same as with the heap alone, while the heap stays small.
  *
- * Cancellation is lazy: a cancelled or rescheduled event leaves a stale entry
- * behind (its seq no longer matches the event's), skipped when it reaches the
- * front of the heap or of its lane.  The heap never touches an event while
- * sifting, only its own array, which keeps the hot path in cache.  When stale
- * entries outnumber live ones (plus a constant), the next array growth
- * compacts the heap and every lane instead, and a lane's ring shrinks when it
- * runs mostly empty: memory stays within a constant factor of the pending
- * events plus a constant per lane, bounded by what is in flight.
- * Invariant: ev->pending exactly when one entry (in the heap or a lane) has
- * entry.seq == ev->seq; live == number of such entries; each lane is sorted by
- * (time, seq) and is non-empty exactly when one heap entry stands for its
- * head.  The clock (now) never runs backwards.
+ * Cancellation is lazy and touches only the queue's own memory on the way
+ * out: an event remembers where its lane entry is (the entry's position in
+ * the lane), and cancelling or rescheduling it marks that entry dead in place
+ * (its ev becomes NULL), so that popping never reads the memory of an event
+ * that is no longer pending (a closed connection, long out of cache).  An
+ * entry in the heap is stale when its order no longer matches the event's
+ * (the event was cancelled or moved); those events are few and hot (channel
+ * heads, workers, arrivals).  When stale entries outnumber live ones (plus a
+ * constant), the next array growth compacts the heap and every lane instead,
+ * and a lane's ring shrinks when it runs mostly empty: memory stays within a
+ * constant factor of the pending events plus a constant per lane, bounded by
+ * what is in flight.
+ *
+ * The hot path: sim_queue_pop_until peeks and pops in one pass; a popped
+ * heap entry stays at the top until the next pop, so that an event that
+ * reschedules itself from its handler (a channel's next packet, a worker's
+ * next service) replaces the top in place: one sift instead of two.  A popped
+ * lane head is replaced by the lane's next entry in place, likewise.
+ * Invariant: ev is pending (ev->slot != 0) exactly when one entry (in the
+ * heap or a lane) is its live entry: a heap entry with entry.order ==
+ * ev->order, or the lane entry at ev->slot's position holding ev; live ==
+ * number of such entries; each lane is sorted by (time, order) and is
+ * non-empty exactly when one heap entry stands for its head.  The clock (now)
+ * never runs backwards.
  */
 #ifndef TCPQSIM_EVENT_H
 #define TCPQSIM_EVENT_H
@@ -41,15 +53,23 @@
 
 /* Lanes a queue creates at most; later keys use the heap. */
 #define SIM_QUEUE_MAX_LANES 1024u
-/* Low bits of sim_heap_entry.order naming the lane (1 + index, 0 for none). */
+/* Low bits of an order naming the lane (1 + index, 0 for none). */
 #define SIM_LANE_BITS 11
+#define SIM_LANE_TAG_MASK ((UINT64_C(1) << SIM_LANE_BITS) - 1)
+/* sim_event.slot: bit 31 while pending; the low bits, the lane position of
+ * its entry (lane events) */
+#define SIM_SLOT_PENDING UINT32_C(0x80000000)
+/* a lane's ring holds at most this many entries (positions wrap at 2^31) */
+#define SIM_LANE_MAX_CAP (UINT32_C(1) << 30)
 /* Seqs stay below this (2^53: 28 years at 10^7 events/s); beyond, abort. */
 #define SIM_SEQ_LIMIT (UINT64_C(1) << (64 - SIM_LANE_BITS))
 
 struct sim_event {
 	sim_time_ns time; /* when it is due, ns */
-	uint64_t seq;     /* seq of its live entry; tie-break by scheduling order */
-	uint32_t pending; /* 1 while scheduled and not yet fired or cancelled */
+	uint64_t order;   /* of its live entry: seq << SIM_LANE_BITS | lane tag; the
+	                   * seq breaks ties by scheduling order */
+	uint32_t slot;    /* 0 when not pending; else SIM_SLOT_PENDING | the
+	                   * position of its entry in its lane (lane events) */
 	uint16_t kind;    /* owner-defined event kind, for dispatch */
 	uint16_t aux;     /* owner-defined small payload */
 };
@@ -60,24 +80,25 @@ struct sim_event {
 struct sim_heap_entry {
 	sim_time_ns time;     /* due time, ns */
 	uint64_t order;       /* seq << SIM_LANE_BITS | (1 + index of the lane whose
-	                       * head this is, or 0 for a direct entry); seq is the
-	                       * event's seq when this entry was made */
-	struct sim_event *ev; /* the event (stale when ev->seq != seq or !ev->pending) */
+	                       * head this is, or 0 for a direct entry): the
+	                       * event's order when this entry was made */
+	struct sim_event *ev; /* the event (a direct entry is stale when
+	                       * ev->order != order or ev is not pending) */
 };
 
 struct sim_lane_entry {
 	sim_time_ns time;     /* due time, ns */
-	uint64_t seq;         /* the event's seq when this entry was made */
-	struct sim_event *ev; /* the event (stale when ev->seq != seq or !ev->pending) */
+	uint64_t order;       /* the event's order when this entry was made */
+	struct sim_event *ev; /* the event, or NULL once cancelled or moved (stale) */
 };
 
-/* A FIFO of entries sorted by (time, seq): ring[(head + i) & (cap - 1)] is the
- * i-th oldest. */
+/* A FIFO of entries sorted by (time, order): the entry at position p (the
+ * i-th oldest is at p = first + i, mod 2^31) is ring[p & (cap - 1)]. */
 struct sim_lane {
 	struct sim_lane_entry *ring; /* cap entries, NULL until the first append */
 	uint64_t key;                /* the caller's lane key */
 	sim_time_ns tail;            /* time of the newest entry, ns (meaningless when empty) */
-	uint32_t head;               /* ring index of the oldest entry */
+	uint32_t first;              /* position of the oldest entry */
 	uint32_t len;                /* entries, live and stale */
 	uint32_t cap;                /* allocated entries, a power of two, or 0 */
 };
@@ -86,6 +107,9 @@ struct sim_queue {
 	struct sim_heap_entry *heap; /* 4-ary heap, heap[0] is the next entry */
 	uint32_t len;                /* heap entries, live, stale and lane heads */
 	uint32_t cap;                /* allocated heap entries */
+	uint32_t top_taken;          /* heap[0] is a direct entry already popped,
+	                              * removed at the next pop unless its event
+	                              * is rescheduled first (then replaced) */
 	uint32_t live;               /* pending events */
 	uint32_t max_live;           /* largest live seen */
 	uint64_t held;               /* entries held, live and stale: heap entries
@@ -110,15 +134,15 @@ struct sim_queue {
 static inline void sim_event_init(struct sim_event *ev, uint16_t kind)
 {
 	ev->time = 0;
-	ev->seq = UINT64_MAX;
-	ev->pending = 0;
+	ev->order = UINT64_MAX;
+	ev->slot = 0;
 	ev->kind = kind;
 	ev->aux = 0;
 }
 
 static inline bool sim_event_is_pending(const struct sim_event *ev)
 {
-	return ev->pending != 0;
+	return ev->slot != 0;
 }
 
 /* sim_queue_init: an empty queue at time 0, without lanes.  Returns 0, or -1
@@ -151,11 +175,22 @@ int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 int sim_queue_schedule_lane(struct sim_queue *q, struct sim_event *ev, sim_time_ns t,
                             uint64_t lane_key);
 
+/* sim__unlink: a pending ev's lane entry, if it has one, goes stale (internal) */
+static inline void sim__unlink(struct sim_queue *q, const struct sim_event *ev)
+{
+	uint32_t tag = (uint32_t)(ev->order & SIM_LANE_TAG_MASK);
+	if (tag != 0) {
+		struct sim_lane *l = &q->lanes[tag - 1];
+		l->ring[ev->slot & (l->cap - 1)].ev = NULL;
+	}
+}
+
 /* sim_queue_cancel: ev is no longer pending; no-op if it was not. */
 static inline void sim_queue_cancel(struct sim_queue *q, struct sim_event *ev)
 {
-	if (ev->pending) {
-		ev->pending = 0;
+	if (ev->slot) {
+		sim__unlink(q, ev);
+		ev->slot = 0;
 		q->live--;
 	}
 }
@@ -163,6 +198,11 @@ static inline void sim_queue_cancel(struct sim_queue *q, struct sim_event *ev)
 /* sim_queue_pop: remove and return the next pending event and advance now to
  * its time; NULL when nothing is pending. */
 struct sim_event *sim_queue_pop(struct sim_queue *q);
+
+/* sim_queue_pop_until: the same when the next pending event is due at or
+ * before limit; NULL (and nothing popped) when none is.  One pass: the run
+ * loop's peek and pop together. */
+struct sim_event *sim_queue_pop_until(struct sim_queue *q, sim_time_ns limit);
 
 /* sim_queue_peek_time: time of the next pending event, or SIM_TIME_NEVER
  * (drops stale entries from the front). */
