@@ -56,7 +56,7 @@ static double now_s(void)
 /* connect_hist.tsv: the fixed-bin connect-time histogram, for plotting */
 static void write_hist(FILE *f, const struct fixed_hist *h, uint64_t total)
 {
-	fprintf(f, "# bin_lower_ms\tcount\tcdf\n");
+	fprintf(f, "bin_lower_ms\tcount\tcdf\n");
 	uint64_t seen = 0;
 	for (size_t i = 0; i < h->n_bins; i++) {
 		if (!h->bins[i])
@@ -70,7 +70,7 @@ static void write_hist(FILE *f, const struct fixed_hist *h, uint64_t total)
 /* tcpsynbl.tsv: the accept-queue length each SYN saw */
 static void write_synbl(FILE *f, const uint64_t *seen, size_t n, int limit)
 {
-	fprintf(f, "# accept_queue_len\tsyns\tlimit\n");
+	fprintf(f, "accept_queue_len\tsyns\tlimit\n");
 	for (size_t i = 0; i < n; i++)
 		if (seen[i])
 			fprintf(f, "%zu\t%llu\t%d\n", i, (unsigned long long)seen[i], limit + 1);

@@ -1,6 +1,7 @@
 # connect_hist.gp: connect-time histogram (log counts) with the client's SYN
 # retransmit instants marked, and below it the share of attempts connected by
-# each time.  Reads a run's connect_hist.tsv ("# bin_lower_ms count cdf").
+# each time.  Reads a run's connect_hist.tsv (a header line
+# "bin_lower_ms count cdf", then one line per non-empty bin).
 #
 #   gnuplot -e "in='out/default/connect_hist.tsv'; out='hist.png'" plots/connect_hist.gp
 #
@@ -41,10 +42,10 @@ ymax = 1
 dmax = 0
 connected = 0
 if (nbins > 0) {
-	stats in using 2 nooutput
+	stats in skip 1 using 2 nooutput
 	ymax = STATS_max
 	connected = STATS_sum
-	stats in using 1 nooutput
+	stats in skip 1 using 1 nooutput
 	dmax = (STATS_max + binms) / 1000.0
 }
 if (!exists("attempts")) { attempts = connected + timedout + apptimedout }
@@ -105,7 +106,7 @@ if (appto == appto && appto <= xmax) {
 # the plot command is built clause by clause: an empty source would warn
 cmd = ""
 if (nbins > 0) {
-	cmd = cmd . ", in using (($1 + binms / 2.0) / 1000.0):2:(bw) with boxes fc rgb col_connected" \
+	cmd = cmd . ", in skip 1 using (($1 + binms / 2.0) / 1000.0):2:(bw) with boxes fc rgb col_connected" \
 		. " title sprintf('connect() returned: %d (%g ms bins)', connected, binms)"
 }
 if (timedout > 0 && giveup == giveup) {
@@ -156,7 +157,7 @@ print sprintf("%.6f\t%.9f\t3", xmax, y)
 unset print
 cmd = ""
 if (nbins > 0) {
-	cmd = cmd . ", in using (($1 + binms) / 1000.0):($3 * frac) with steps lw 2 lc rgb col_connected" \
+	cmd = cmd . ", in skip 1 using (($1 + binms) / 1000.0):($3 * frac) with steps lw 2 lc rgb col_connected" \
 		. " title sprintf('connect() returned by t: %.1f%% of attempts in the end', 100 * frac)"
 }
 if (y > frac + 1e-9) {

@@ -45,9 +45,9 @@ do for [i = 1:n] {
 	set datafile nocolumnheaders
 	binms = v("binms", i, 10.0)
 	if (v("nbins", i, 1) > 0) {
-		stats dir(i) . "/connect_hist.tsv" using 2 nooutput
+		stats dir(i) . "/connect_hist.tsv" skip 1 using 2 nooutput
 		ymax = max2(ymax, STATS_max)
-		stats dir(i) . "/connect_hist.tsv" using 1 nooutput
+		stats dir(i) . "/connect_hist.tsv" skip 1 using 1 nooutput
 		hx = max2(hx, (STATS_max + binms) / 1000.0)
 	}
 	if (v("timedout", i, 0) > 0 && v("giveup", i, NaN) == v("giveup", i, NaN)) {
@@ -108,7 +108,7 @@ do for [i = 1:n] {
 	unset print
 	cmd = ""
 	if (v("nbins", i, 1) > 0) {
-		cmd = cmd . ", dir(i) . '/connect_hist.tsv' using (($1 + binms / 2.0) / 1000.0):2:(bw) with boxes fc rgb col_connected notitle"
+		cmd = cmd . ", dir(i) . '/connect_hist.tsv' skip 1 using (($1 + binms / 2.0) / 1000.0):2:(bw) with boxes fc rgb col_connected notitle"
 	}
 	if (timedout > 0 && giveup == giveup) {
 		cmd = cmd . ", $fail using 1:2:(bw) with boxes fc rgb col_timed_out notitle"

@@ -1,7 +1,7 @@
 # queues.gp: both queue lengths over time with their limits, the stalls of
 # the application shaded; below, the client sockets still connecting and
 # those that believe they are connected.  Reads a run's series.tsv (header
-# line "# t_s syn_queue accept_queue client_syn_sent client_established ...";
+# line "t_s syn_queue accept_queue client_syn_sent client_established ...";
 # columns are found by name, time is the first column).
 #
 #   gnuplot -e "in='out/default/series.tsv'; out='queues.png'" plots/queues.gp
@@ -29,7 +29,7 @@ if (!exists("backlog")) { backlog = NaN }
 if (!exists("stalls")) { stalls = "" }
 if (!exists("title")) { title = "Queues" }
 
-# the header line starts with "#": read it as the column names
+# the first line holds the column names
 set datafile separator "\t"
 set datafile commentschars ""
 set datafile columnheaders

@@ -199,12 +199,12 @@ static long count_data_lines(const char *path)
 		return -1;
 	long n = 0;
 	int c, prev = '\n';
-	bool comment = false;
+	bool header = true;
 	while ((c = getc(f)) != EOF) {
-		if (prev == '\n') {
-			comment = c == '#';
-			if (!comment && c != '\n')
+		if (prev == '\n' && c != '\n') {
+			if (!header)
 				n++;
+			header = false;
 		}
 		prev = c;
 	}

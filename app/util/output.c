@@ -182,7 +182,7 @@ void output_trace_hook(void *ctx, const struct trace_rec *r)
 
 void output_series_header(FILE *f)
 {
-	fprintf(f, "# t_s\tsyn_queue\taccept_queue\tclient_syn_sent\tclient_established");
+	fprintf(f, "t_s\tsyn_queue\taccept_queue\tclient_syn_sent\tclient_established");
 	for (int i = 0; i < LISTENER_COUNTER_COUNT; i++)
 		fprintf(f, "\t%s", counter_name((enum listener_counter)i));
 	for (int i = 0; i < OUTCOME_COUNT; i++)

@@ -68,8 +68,12 @@ static void check_tsv(const char *file)
 	char *nl = strchr(t, '\n');
 	if (nl)
 		*nl = '\0';
-	char *p = t[0] == '#' ? t + 1 : t;
-	for (char *col = strtok(p, " \t"); col; col = strtok(NULL, " \t"))
+	/* a plain header any CSV/TSV reader takes as the column names: no "# "
+	 * prefix, tab-separated names of letters, digits and '_' */
+	cr_assert(t[0] != '#', "%s: the header starts with '#': %s", file, t);
+	cr_assert(strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_\t") == strlen(t),
+	          "%s: the header holds more than tab-separated names: %s", file, t);
+	for (char *col = strtok(t, "\t"); col; col = strtok(NULL, "\t"))
 		need(col);
 	free(t);
 }
