@@ -11,6 +11,9 @@
 # make validate   the simulator against this machine's kernel (root, namespaces)
 # make fuzz       libFuzzer harnesses for the loaders (FUZZ_SECONDS=...)
 # make plots      PNG and SVG figures for the default scenario
+# make install    the program, its plot scripts, man page and shell completion
+#                 under PREFIX (default /usr/local), staged under DESTDIR
+# make uninstall  remove what make install put there
 # Missing Debian packages are installed first (as root) by scripts/deps.sh.
 
 .DEFAULT_GOAL := all
@@ -35,6 +38,11 @@ SANFLAGS :=
 # so the sanitizer run uses one
 TEST_JOBS ?= $$(nproc)
 TCPQSIM_BIN ?= tcpqsim
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share
+MANDIR   ?= $(DATADIR)/man
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(LTO) $(ARCH) $(PGO) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(OPT) $(LTO) $(ARCH) $(PGO) $(SANFLAGS) $(LDFLAGS)
 # archives of LTO objects need the compiler's plugin: gcc-ar (or llvm-ar)
@@ -103,7 +111,7 @@ layer_of = $(or $(strip $(foreach l,sim models,$(if $(filter $(l)/% tests/$(l)/%
 INC_STAMP := $(BUILD)/inc/.stamp
 
 # ---- rules ------------------------------------------------------------------
-.PHONY: all run test test-build check bench pgo validate fuzz plots clean deps layers
+.PHONY: all run test test-build check bench pgo validate fuzz plots clean deps layers man install uninstall
 all: $(TCPQSIM_BIN)
 
 deps: $(BUILD)/config.mk
@@ -190,13 +198,55 @@ bench: tcpqsim
 
 test-build: $(TCPQSIM_BIN) $(BUILD)/test-sim $(BUILD)/test-models $(BUILD)/test-app $(BUILD)/kcheck
 
-# gnuplot and GNU parallel are installed first too: the plot and sweep
-# suites use them.
+# gnuplot, GNU parallel, man, zsh, tcpdump, Slurm and munge are installed
+# first too: the plot, sweep, install, pcap and Slurm tests use them.  The
+# shell tests (tests/sh) install into a scratch PREFIX and use the installed
+# program; the Slurm test starts and stops a private single-node cluster, or
+# says why it skips (not root, another Slurm running).
+TEST_DEPS := gnuplot parallel man zsh tcpdump slurm-wlm munge
 test: test-build layers
-	@TCPQSIM_EXTRA_DEPS="gnuplot parallel" sh scripts/deps.sh
+	@TCPQSIM_EXTRA_DEPS="$(TEST_DEPS)" sh scripts/deps.sh
 	$(BUILD)/test-sim --jobs=$(TEST_JOBS)
 	$(BUILD)/test-models --jobs=$(TEST_JOBS)
 	TCPQSIM=$(abspath $(TCPQSIM_BIN)) $(BUILD)/test-app --jobs=$(TEST_JOBS)
+	sh tests/sh/install.sh "$(MAKE)"
+	sh tests/sh/slurm.sh "$(MAKE)"
+
+# ---- install ----------------------------------------------------------------
+# The man page is written from the program's own --help texts
+# (scripts/gen-man.sh), so the two cannot drift.  plot finds its scripts at
+# ../share/tcpqsim/plots from the binary's own folder, so an install works
+# under any PREFIX and can be moved whole.
+MAN_PAGE := $(BUILD)/tcpqsim.1
+man: $(MAN_PAGE)
+$(MAN_PAGE): $(TCPQSIM_BIN) man/tcpqsim.1.in scripts/gen-man.sh
+	$(Q)sh scripts/gen-man.sh ./$(TCPQSIM_BIN) > $@.tmp && mv $@.tmp $@
+
+PLOT_SCRIPTS := $(wildcard plots/*.gp)
+DOC_FILES    := README.md $(wildcard docs/*.md)
+EXAMPLES     := $(shell find configs -name '*.json' -o -name '*.csv' -o -name '*.txt' 2>/dev/null)
+INSTALLED_DATA := $(DATADIR)/tcpqsim $(DATADIR)/doc/tcpqsim
+INSTALLED_FILES := $(BINDIR)/tcpqsim $(MANDIR)/man1/tcpqsim.1 \
+	$(DATADIR)/bash-completion/completions/tcpqsim $(DATADIR)/zsh/site-functions/_tcpqsim
+
+install: $(TCPQSIM_BIN) $(MAN_PAGE)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/tcpqsim/plots $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions \
+		$(DESTDIR)$(DATADIR)/doc/tcpqsim/docs
+	install -m 755 $(TCPQSIM_BIN) $(DESTDIR)$(BINDIR)/tcpqsim
+	install -m 644 $(PLOT_SCRIPTS) $(DESTDIR)$(DATADIR)/tcpqsim/plots/
+	install -m 644 $(MAN_PAGE) $(DESTDIR)$(MANDIR)/man1/tcpqsim.1
+	install -m 644 completion/tcpqsim.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/tcpqsim
+	install -m 644 completion/_tcpqsim $(DESTDIR)$(DATADIR)/zsh/site-functions/_tcpqsim
+	install -m 644 README.md $(DESTDIR)$(DATADIR)/doc/tcpqsim/
+	install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(DATADIR)/doc/tcpqsim/docs/
+	$(Q)for f in $(EXAMPLES); do install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/tcpqsim/$$f" || exit 1; done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	rm -rf $(addprefix $(DESTDIR),$(INSTALLED_DATA))
+	$(Q)for d in $(DATADIR)/bash-completion/completions $(DATADIR)/zsh/site-functions $(DATADIR)/doc \
+		$(MANDIR)/man1 $(BINDIR); do rmdir -p "$(DESTDIR)$$d" 2>/dev/null || true; done
 
 # users' run folders (out/) are theirs: clean leaves them alone
 clean:

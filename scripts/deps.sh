@@ -24,6 +24,11 @@ for extra in ${TCPQSIM_EXTRA_DEPS:-}; do
 	parallel) check_bin parallel parallel ;;
 	clang) check_bin clang clang ;;
 	criterion) check_pc criterion libcriterion-dev ;;
+	man) check_bin man man-db; check_bin col bsdextrautils ;;
+	zsh) check_bin zsh zsh ;;
+	tcpdump) check_bin tcpdump tcpdump ;;
+	slurm-wlm) check_bin slurmctld slurm-wlm ;;
+	munge) check_bin munged munge ;;
 	*) need_pkgs="$need_pkgs $extra" ;;
 	esac
 done

@@ -7,6 +7,7 @@
  * formats and the workflow are in docs/sweeps.md.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "app/commands.h"
 #include "app/replicate.h"
 #include "app/sweep.h"
+#include "app/util/output.h"
 
 #define misuse cli_misuse
 
@@ -396,8 +398,14 @@ int cmd_sweep(int argc, char **argv)
 		if (!o.resume || !point_done(dir, i))
 			todo[n_todo++] = i;
 	if (o.list) {
+		/* the running binary by its absolute path, so that the lines run
+		 * where tcpqsim is not on PATH (GNU parallel, Slurm, cron) */
+		char self[PATH_MAX];
+		if (!output_self_exe(self, sizeof(self)))
+			snprintf(self, sizeof(self), PROG);
 		for (size_t k = 0; k < n_todo; k++) {
-			fputs(PROG " point ", stdout);
+			print_word(stdout, self);
+			fputs(" point ", stdout);
 			print_word(stdout, o.file);
 			printf(" --index %zu -o ", todo[k]);
 			print_word(stdout, dir);

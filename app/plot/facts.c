@@ -192,6 +192,7 @@ static void facts_from_scenario(struct run_facts *f, const struct scenario *s)
 	}
 }
 
+/* data lines of a TSV: the non-blank lines after its header line */
 static long count_data_lines(const char *path)
 {
 	FILE *f = fopen(path, "r");

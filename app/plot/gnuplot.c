@@ -20,6 +20,7 @@
 
 #include "app/commands.h"
 #include "app/plot/plot.h"
+#include "app/util/output.h"
 
 extern char **environ;
 
@@ -129,7 +130,9 @@ bool find_gnuplot(char *out, size_t n)
 }
 
 /* find_scripts: $TCPQSIM_PLOTS, else plots/ beside the executable (or one
- * level up, for build/test-prog), else share/tcpqsim/plots of an install. */
+ * level up, for build/test-prog), else ../share/tcpqsim/plots from the
+ * executable's folder (an install under any PREFIX), else the usual
+ * install places (a binary copied out of its PREFIX). */
 bool find_scripts(char *out, size_t n)
 {
 	char probe[PATH_MAX + 32];
@@ -140,18 +143,20 @@ bool find_scripts(char *out, size_t n)
 		return is_file(probe);
 	}
 	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len <= 0)
-		return false;
-	exe[len] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	static const char *const rel[] = {"plots", "../plots", "../share/tcpqsim/plots"};
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		if (path_join(out, n, exe, rel[i]) && path_join(probe, sizeof(probe), out, "common.gp") &&
-		    is_file(probe))
+	char *slash = output_self_exe(exe, sizeof(exe)) ? strrchr(exe, '/') : NULL;
+	if (slash) {
+		*slash = '\0';
+		static const char *const rel[] = {"plots", "../plots", "../share/tcpqsim/plots"};
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			if (path_join(out, n, exe[0] ? exe : "/", rel[i]) &&
+			    path_join(probe, sizeof(probe), out, "common.gp") && is_file(probe))
+				return true;
+		}
+	}
+	static const char *const usual[] = {"/usr/local/share/tcpqsim/plots", "/usr/share/tcpqsim/plots"};
+	for (size_t i = 0; i < sizeof(usual) / sizeof(usual[0]); i++) {
+		snprintf(out, n, "%s", usual[i]);
+		if (path_join(probe, sizeof(probe), out, "common.gp") && is_file(probe))
 			return true;
 	}
 	return false;

@@ -180,6 +180,18 @@ void output_trace_hook(void *ctx, const struct trace_rec *r)
 	fprintf(f, ",\"syn_queue\":%u,\"young\":%u,\"accept_queue\":%u}\n", r->syn_queue, r->young, r->accept_queue);
 }
 
+bool output_self_exe(char *out, size_t n)
+{
+	ssize_t len = n > 1 ? readlink("/proc/self/exe", out, n - 1) : -1;
+	if (len <= 0 || (size_t)len >= n - 1 || out[0] != '/') {
+		if (n)
+			out[0] = '\0';
+		return false;
+	}
+	out[len] = '\0';
+	return true;
+}
+
 void output_series_header(FILE *f)
 {
 	fprintf(f, "t_s\tsyn_queue\taccept_queue\tclient_syn_sent\tclient_established");

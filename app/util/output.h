@@ -54,6 +54,11 @@ int output_commit(struct output *o);
 /* output_abort: close and remove every temporary file. */
 void output_abort(struct output *o);
 
+/* output_self_exe: the absolute path of the running program, symbolic
+ * links resolved (/proc/self/exe), into out.  Returns false, out empty, when
+ * it cannot be read or does not fit. */
+bool output_self_exe(char *out, size_t n);
+
 /* world hooks writing attempts.jsonl, trace.jsonl and series.tsv */
 void output_attempt_hook(void *ctx, const struct attempt_rec *r);
 void output_trace_hook(void *ctx, const struct trace_rec *r);
