@@ -73,7 +73,9 @@ roff_help() {
 }
 
 sed -e "s/@VERSION@/$version/g" "$here/man/tcpqsim.1.in" | sed -n '1,/^@HELP@$/p' | sed '$d'
-"$bin" help | roff_help ""
+# the overview and the list of commands; each command's options follow in
+# its own section, from COMMAND --help
+"$bin" help | awk '/^[a-z-]+ options:$/ {exit} {print}' | roff_help ""
 for cmd in $("$bin" help | awk '/^commands:/ {on = 1; next} on && /^[^ ]/ {on = 0} on && /^  [a-z]/ {print $1}'); do
 	case "$cmd" in help | version) continue ;; esac
 	if text=$("$bin" "$cmd" --help 2>/dev/null) && [ -n "$text" ]; then
