@@ -47,7 +47,8 @@ void cli_restore_signals(void)
 static const struct cli_command *const commands[] = {
     &cli_cmd_run,     &cli_cmd_profiles, &cli_cmd_sweep,   &cli_cmd_point,
     &cli_cmd_merge,   &cli_cmd_solve,    &cli_cmd_plot,    &cli_cmd_explain,
-    &cli_cmd_watch,   &cli_cmd_compare,  &cli_cmd_analytic, &cli_cmd_host_profile,
+    &cli_cmd_watch,   &cli_cmd_compare,  &cli_cmd_diagnose, &cli_cmd_analytic,
+    &cli_cmd_host_profile,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

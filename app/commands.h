@@ -43,7 +43,7 @@ struct cli_command {
  * plain table, so a build without one does not link. */
 extern const struct cli_command cli_cmd_run, cli_cmd_profiles, cli_cmd_sweep, cli_cmd_point, cli_cmd_merge,
     cli_cmd_solve, cli_cmd_plot, cli_cmd_explain, cli_cmd_watch, cli_cmd_compare, cli_cmd_analytic,
-    cli_cmd_host_profile;
+    cli_cmd_host_profile, cli_cmd_diagnose;
 
 /* cli_next's answers besides an option's id */
 #define CLI_END (-1)     /* no arguments left */
