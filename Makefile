@@ -155,7 +155,7 @@ $(BUILD)/test-app: $(TEST_APP_OBJ) $(APP_OBJ) $(LIB_MODELS) $(LIB_SIM)
 
 $(BUILD)/kcheck: $(KCHECK_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS_M)
+	$(Q)$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS) $(LIBS_M)
 
 # the layer check: every #include runs one way (app -> models -> sim), and
 # the check itself fails on a planted wrong-way include (--self-test)

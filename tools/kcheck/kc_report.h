@@ -35,9 +35,10 @@ const char *kc_counter_name(int id);
 	X("Tcp", ActiveOpens) X("Tcp", PassiveOpens) X("Tcp", AttemptFails)                  \
 	X("Tcp", EstabResets) X("Tcp", RetransSegs) X("Tcp", OutRsts)                         \
 	X("TcpExt", TCPSynRetrans) X("TcpExt", TCPTimeouts) X("TcpExt", TCPAbortOnData)       \
-	X("TcpExt", TCPAbortOnClose) X("TcpExt", TCPOrigDataSent)
+	X("TcpExt", TCPAbortOnClose) X("TcpExt", TCPOrigDataSent) X("TcpExt", TCPLossProbes)        \
+	X("TcpExt", TCPACKSkippedSynRecv)
 
-#define KC_OTHER_COUNTER_COUNT 11
+#define KC_OTHER_COUNTER_COUNT 13
 
 /* Returns the group and nstat name of further counter `id`. */
 void kc_other_counter_name(int id, const char **group, const char **name);

@@ -26,6 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -60,6 +65,28 @@ enum timer_kind {
 	T_ACCEPT_READY,    /* the rate acceptor may accept again */
 	T_SAMPLE,          /* sample both queues */
 	T_DEADLINE,        /* drain_s or max_wall_s reached */
+	T_FILTER_ON,       /* attach the listener's BPF filter (faults[0]) */
+	T_FILTER_OFF,      /* detach it */
+};
+
+/* One accept() made by an application thread: matched to its attempt by port
+ * after the run (the threads never touch the attempts). */
+struct acc_rec {
+	uint16_t port;
+	int64_t t;
+};
+
+/* An application thread: the rate acceptor, or one worker of a pool. */
+struct app_thread {
+	struct run *r;
+	pthread_t th;
+	bool started;
+	int index;
+	gsl_rng *rng;
+	struct acc_rec *recs;
+	size_t n, cap;
+	const char *error;  /* a failing call, or NULL */
+	int err;
 };
 
 enum ev_kind { EV_TIMER = 1, EV_SIGNAL, EV_LISTENER, EV_CLIENT };
@@ -105,6 +132,10 @@ struct run {
 	int64_t next_syn_sample;       /* ns */
 	double syn_cost_total_us;      /* dump time spent, us */
 	long syn_cost_n;               /* dumps timed */
+	struct app_thread *apps;       /* kcheck.app_thread: the application's threads */
+	int napps;
+	atomic_int app_stop;           /* tells the application threads to stop */
+	bool filter_on;                /* the listener's BPF filter is attached */
 };
 
 static int64_t mono_ns(void)
@@ -276,6 +307,21 @@ static void attempt_connected(struct run *r, size_t id, int64_t now)
 	a->outcome = KC_OUTCOME_CONNECTED;
 	a->connect_ns = now - a->start_ns;
 	a->syns = read_syns(a->fd);
+	if (r->sc->write_byte) {
+		/* hold mode with a write: one byte now; a reset or EOF shows up
+		 * through EPOLLERR/EPOLLRDHUP below */
+		ssize_t w = send(a->fd, "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && errno != EAGAIN) {
+			int e = errno;
+			a->outcome = (e == ECONNRESET || e == EPIPE) ? KC_OUTCOME_RESET_AFTER_CONNECT
+								     : KC_OUTCOME_ERROR;
+			a->err = e;
+			if (a->outcome == KC_OUTCOME_ERROR)
+				note_unexpected(r, e);
+			attempt_close(r, a, now);
+			return;
+		}
+	}
 	if (epoll_ctl(r->ep, EPOLL_CTL_MOD, a->fd, &ev) < 0) {
 		fatal(r, "epoll_ctl: %s", strerror(errno));
 		return;
@@ -320,6 +366,16 @@ static int attempt_start(struct run *r)
 	res->n++;
 	a->fd = fd;
 	a->connecting = true;
+	if (r->sc->filter_ports) {
+		/* a port-range filter: attempt i comes from port KC_CLIENT_PORT_BASE + i */
+		int one = 1;
+		struct sockaddr_in me = {.sin_family = AF_INET,
+					 .sin_port = htons((uint16_t)(KC_CLIENT_PORT_BASE + id)),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, (const struct sockaddr *)&me, sizeof me) < 0)
+			return fatal(r, "bind client port %zu: %s", KC_CLIENT_PORT_BASE + id, strerror(errno));
+	}
 	r->open_sockets++;
 	r->open_attempts++;
 	a->start_ns = now_ns(r);
@@ -421,6 +477,7 @@ static void arrival_plan_next(struct run *r)
 }
 
 static void poll_ready(struct run *r);
+static void filter_set(struct run *r, bool on);
 
 static void arrivals_due(struct run *r)
 {
@@ -550,6 +607,234 @@ static void server_accept(struct run *r)
 		listener_arm(r, acceptor_can_accept(r, now_ns(r)));
 }
 
+/* ---- the listener's filter (faults[0]) ------------------------------------ */
+
+/* A classic BPF program on the listening socket (SO_ATTACH_FILTER).  TCP runs
+ * a socket's filter with the data at the TCP header (tcp_filter), for the
+ * listener itself (SYNs, cookie ACKs) and for the segments of its requests
+ * (tcp_v4_rcv, NEW_SYN_RECV); children copy it (sk_clone_lock), but none is
+ * made from a dropped ACK.  Segments with SYN pass; the rest are dropped,
+ * from every client or from source ports [lo, hi]. */
+static void filter_set(struct run *r, bool on)
+{
+	const struct kc_scenario *sc = r->sc;
+	if (on == r->filter_on)
+		return;
+	if (!on) {
+		int zero = 0;
+		if (setsockopt(r->lfd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof zero) < 0)
+			fatal(r, "SO_DETACH_FILTER: %s", strerror(errno));
+		r->filter_on = false;
+		return;
+	}
+	uint32_t lo = (uint32_t)(KC_CLIENT_PORT_BASE + sc->filter_first);
+	uint32_t hi = (uint32_t)(KC_CLIENT_PORT_BASE + sc->filter_last);
+	struct sock_filter all[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),            /* flags */
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x02, 1, 0), /* SYN: accept */
+		BPF_STMT(BPF_RET | BPF_K, 0),                      /* drop */
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),            /* accept */
+	};
+	struct sock_filter ports[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),            /* flags */
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x02, 4, 0), /* SYN: accept */
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0),             /* source port */
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 2),     /* below lo: accept */
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, hi, 1, 0),     /* above hi: accept */
+		BPF_STMT(BPF_RET | BPF_K, 0),                      /* drop */
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),            /* accept */
+	};
+	struct sock_fprog prog = {.len = sc->filter_ports ? 7 : 4, .filter = sc->filter_ports ? ports : all};
+	if (setsockopt(r->lfd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) {
+		fatal(r, "SO_ATTACH_FILTER: %s", strerror(errno));
+		return;
+	}
+	r->filter_on = true;
+}
+
+/* ---- the application on its own thread(s) (kcheck.app_thread) -------------- */
+
+static int app_record(struct app_thread *a, uint16_t port, int64_t t)
+{
+	if (a->n == a->cap) {
+		size_t ncap = a->cap ? a->cap * 2 : 1024;
+		struct acc_rec *nr = realloc(a->recs, ncap * sizeof *nr);
+		if (nr == NULL)
+			return -1;
+		a->recs = nr;
+		a->cap = ncap;
+	}
+	a->recs[a->n].port = port;
+	a->recs[a->n].t = t;
+	a->n++;
+	return 0;
+}
+
+static void sleep_until(const struct run *r, int64_t t)
+{
+	int64_t abs_ns = r->t0 + t;
+	struct timespec ts = {.tv_sec = abs_ns / NS_PER_S, .tv_nsec = abs_ns % NS_PER_S};
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* Waits for a connection and accepts it: returns the fd, or -1 when told to
+ * stop or on an error (a->error set). */
+static int app_accept(struct app_thread *a, uint16_t *port)
+{
+	struct run *r = a->r;
+	while (!atomic_load(&r->app_stop)) {
+		struct pollfd pfd = {.fd = r->lfd, .events = POLLIN};
+		int n = poll(&pfd, 1, 5);
+		if (n < 0 && errno != EINTR) {
+			a->error = "poll";
+			a->err = errno;
+			return -1;
+		}
+		if (n <= 0)
+			continue;
+		struct sockaddr_in peer;
+		socklen_t len = sizeof peer;
+		int fd = accept4(r->lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+				continue;
+			a->error = "accept4";
+			a->err = errno;
+			return -1;
+		}
+		*port = ntohs(peer.sin_port);
+		return fd;
+	}
+	return -1;
+}
+
+static void *app_main(void *arg)
+{
+	struct app_thread *a = arg;
+	struct run *r = a->r;
+	const struct kc_scenario *sc = r->sc;
+	int64_t next_ok = 0;
+
+	while (!atomic_load(&r->app_stop)) {
+		if (sc->acceptor == KC_ACCEPTOR_RATE && next_ok > now_ns(r))
+			sleep_until(r, next_ok);
+		uint16_t port = 0;
+		int fd = app_accept(a, &port);
+		if (fd < 0)
+			break;
+		int64_t now = now_ns(r);
+		if (app_record(a, port, now) < 0) {
+			a->error = "out of memory (accepts)";
+			close(fd);
+			break;
+		}
+		if (sc->acceptor == KC_ACCEPTOR_RATE) {
+			double gap = sc->accept_exponential
+					     ? gsl_ran_exponential(a->rng, 1.0 / sc->accept_rate_per_s)
+					     : 1.0 / sc->accept_rate_per_s;
+			close(fd);
+			next_ok = now + (int64_t)llround(gap * 1e9);
+		} else {
+			double ms = sc->service_exponential ? gsl_ran_exponential(a->rng, sc->service_ms)
+							    : sc->service_ms;
+			sleep_until(r, now + (int64_t)llround(ms * 1e6));
+			close(fd);
+		}
+	}
+	return NULL;
+}
+
+static int apps_start(struct run *r)
+{
+	const struct kc_scenario *sc = r->sc;
+	int n = sc->acceptor == KC_ACCEPTOR_WORKERS ? (int)sc->workers : 1;
+	r->apps = calloc((size_t)n, sizeof *r->apps);
+	if (r->apps == NULL)
+		return fatal(r, "out of memory (threads)");
+	r->napps = n;
+	for (int i = 0; i < n; i++) {
+		struct app_thread *a = &r->apps[i];
+		a->r = r;
+		a->index = i;
+		a->rng = gsl_rng_alloc(gsl_rng_mt19937);
+		if (a->rng == NULL)
+			return fatal(r, "out of memory (rng)");
+		gsl_rng_set(a->rng, (unsigned long)((sc->seed ^ 0x9e3779b97f4a7c15ULL) + (uint64_t)i));
+	}
+	for (int i = 0; i < n; i++) {
+		int e = pthread_create(&r->apps[i].th, NULL, app_main, &r->apps[i]);
+		if (e != 0)
+			return fatal(r, "pthread_create: %s", strerror(e));
+		r->apps[i].started = true;
+	}
+	return 0;
+}
+
+static int cmp_rec(const void *x, const void *y)
+{
+	const struct acc_rec *a = x, *b = y;
+	return (a->t > b->t) - (a->t < b->t);
+}
+
+/* Joins the threads and matches every accept to its attempt: the latest
+ * attempt on that port started before the accept and not yet matched,
+ * preferring one that connected. */
+static void apps_finish(struct run *r)
+{
+	size_t total = 0;
+	atomic_store(&r->app_stop, 1);
+	for (int i = 0; i < r->napps; i++) {
+		struct app_thread *a = &r->apps[i];
+		if (a->started)
+			pthread_join(a->th, NULL);
+		a->started = false;
+		if (a->error && !r->failed)
+			fatal(r, "application thread: %s: %s", a->error, strerror(a->err));
+		total += a->n;
+	}
+	struct acc_rec *all = total ? malloc(total * sizeof *all) : NULL;
+	size_t k = 0;
+	for (int i = 0; i < r->napps && all; i++) {
+		memcpy(all + k, r->apps[i].recs, r->apps[i].n * sizeof *all);
+		k += r->apps[i].n;
+	}
+	if (total && !all) {
+		fatal(r, "out of memory (accepts)");
+		total = 0;
+	}
+	qsort(all, total, sizeof *all, cmp_rec);
+	for (size_t i = 0; i < total; i++) {
+		long best = -1, fallback = -1;
+		r->res->accepted++;
+		for (long id = r->port_last[all[i].port]; id >= 0; id = r->res->attempts[id].prev_same_port) {
+			struct kc_attempt *at = &r->res->attempts[id];
+			if (at->accepted || at->start_ns > all[i].t)
+				continue;
+			if (at->connect_ok && best < 0)
+				best = id;
+			if (fallback < 0)
+				fallback = id;
+		}
+		if (best < 0)
+			best = fallback;
+		if (best >= 0) {
+			r->res->attempts[best].accepted = true;
+			r->res->attempts[best].accepted_ns = all[i].t;
+		} else {
+			r->res->accepted_unmatched++;
+		}
+	}
+	free(all);
+	for (int i = 0; i < r->napps; i++) {
+		free(r->apps[i].recs);
+		gsl_rng_free(r->apps[i].rng);
+	}
+	free(r->apps);
+	r->apps = NULL;
+	r->napps = 0;
+}
+
 /* ---- the loop ------------------------------------------------------------- */
 
 static void run_timer(struct run *r, const struct kc_timer *t)
@@ -599,6 +884,12 @@ static void run_timer(struct run *r, const struct kc_timer *t)
 	case T_DEADLINE:
 		r->done = true;
 		r->res->cut_by = r->deadline_reason;
+		break;
+	case T_FILTER_ON:
+		filter_set(r, true);
+		break;
+	case T_FILTER_OFF:
+		filter_set(r, false);
 		break;
 	}
 }
@@ -684,6 +975,8 @@ static void loop(struct run *r)
 		}
 		check_all_ended(r);
 	}
+	if (r->apps != NULL)
+		atomic_store(&r->app_stop, 1);
 	if (r->at_cut)
 		r->at_cut(r->at_cut_ctx);
 }
@@ -801,8 +1094,18 @@ static int setup(struct run *r, double max_wall_s)
 	arrival_plan_next(r);
 	if (r->next_arrival >= 0)
 		timer_push(r, r->next_arrival, T_ARRIVAL, 0);
-	if (sc->acceptor != KC_ACCEPTOR_NEVER)
+	if (sc->has_filter) {
+		timer_push(r, (int64_t)llround(sc->filter_from_s * 1e9), T_FILTER_ON, 0);
+		timer_push(r, (int64_t)llround(sc->filter_to_s * 1e9), T_FILTER_OFF, 0);
+		if (sc->filter_from_s == 0)
+			filter_set(r, true);
+	}
+	if (sc->acceptor != KC_ACCEPTOR_NEVER && sc->app_thread) {
+		if (apps_start(r) < 0)
+			return -1;
+	} else if (sc->acceptor != KC_ACCEPTOR_NEVER) {
 		listener_arm(r, true);
+	}
 	return r->failed ? -1 : 0;
 }
 
@@ -810,6 +1113,8 @@ static void teardown(struct run *r)
 {
 	int64_t now = r->t0 ? now_ns(r) : 0;
 
+	if (r->apps != NULL)
+		apps_finish(r);
 	if (r->res->attempts != NULL) {
 		for (size_t i = 0; i < r->res->n; i++) {
 			struct kc_attempt *a = &r->res->attempts[i];

@@ -447,7 +447,7 @@ static int load_arrival(struct loader *ld, struct kc_scenario *sc, const cJSON *
 static int load_after_connect(struct loader *ld, struct kc_scenario *sc, const cJSON *clients)
 {
 	static const char *const kinds[] = {"hold", NULL};
-	static const char *const keys[] = {"kind", "hold_s", NULL};
+	static const char *const keys[] = {"kind", "hold_s", "write_bytes", NULL};
 	const cJSON *ac;
 	char path[256], p[300];
 	double x;
@@ -469,6 +469,99 @@ static int load_after_connect(struct loader *ld, struct kc_scenario *sc, const c
 		return -1;
 	if (rc > 0)
 		sc->hold_s = x;
+	rc = get_integer(ld, ac, path, "write_bytes", 0, 1, &x);
+	if (rc < 0)
+		return -1;
+	sc->write_byte = rc > 0 && x > 0;
+	return 0;
+}
+
+/* "kcheck": settings of the measurement only (the simulator ignores them) */
+static int load_kcheck(struct loader *ld, struct kc_scenario *sc, const cJSON *root)
+{
+	static const char *const keys[] = {"app_thread", NULL};
+	const cJSON *o, *v;
+	char path[256];
+	int rc = get_object(ld, root, "", "kcheck", &o, path, sizeof path);
+
+	if (rc <= 0)
+		return rc;
+	if (check_keys(ld, o, path, keys) < 0)
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(o, "app_thread");
+	if (v != NULL && !cJSON_IsBool(v))
+		return fail_type(ld, "kcheck.app_thread", "true or false", v);
+	sc->app_thread = v != NULL && cJSON_IsTrue(v);
+	return 0;
+}
+
+/* "faults": kcheck makes one kind, with a classic BPF filter on the listener:
+ * every non-SYN segment to the server (ACK, DATA, FIN, RST) is dropped from
+ * from_s to to_s, for every client or for the clients of attempts
+ * [first, last] (each attempt binds port KC_CLIENT_PORT_BASE + its number). */
+static int load_faults(struct loader *ld, struct kc_scenario *sc, const cJSON *root)
+{
+	static const char *const keys[] = {"kind", "from_s", "to_s", "direction", "segments",
+					   "attempts", "probability", NULL};
+	static const char *const want[] = {"ACK", "DATA", "FIN", "RST"};
+	const cJSON *fa = cJSON_GetObjectItemCaseSensitive(root, "faults"), *f, *v;
+	const char *s = NULL;
+	double x;
+	int rc;
+
+	if (fa == NULL)
+		return 0;
+	if (!cJSON_IsArray(fa) || cJSON_GetArraySize(fa) != 1)
+		return fail(ld, "faults", "unsupported here (kcheck makes one fault: a filter that drops "
+					  "non-SYN segments to the server)");
+	f = cJSON_GetArrayItem(fa, 0);
+	if (!cJSON_IsObject(f))
+		return fail_type(ld, "faults[0]", "an object", f);
+	if (check_keys(ld, f, "faults[0]", keys) < 0)
+		return -1;
+	if (get_kind(ld, f, "faults[0]", (const char *const[]){"loss", NULL}, "loss") < 0)
+		return -1;
+	if (get_string(ld, f, "faults[0]", "direction", &s) < 0)
+		return -1;
+	if (s == NULL || strcmp(s, "to_server") != 0)
+		return fail(ld, "faults[0].direction", "unsupported here (kcheck filters segments "
+						       "\"to_server\" only)");
+	v = cJSON_GetObjectItemCaseSensitive(f, "segments");
+	bool ok = cJSON_IsArray(v) && cJSON_GetArraySize(v) == 4;
+	for (int i = 0; ok && i < 4; i++) {
+		bool hit = false;
+		for (int j = 0; j < 4; j++)
+			hit = hit || (cJSON_IsString(cJSON_GetArrayItem(v, j)) &&
+				      strcmp(cJSON_GetArrayItem(v, j)->valuestring, want[i]) == 0);
+		ok = hit;
+	}
+	if (!ok)
+		return fail(ld, "faults[0].segments", "unsupported here (kcheck drops exactly the "
+						      "non-SYN segments: [\"ACK\", \"DATA\", \"FIN\", \"RST\"])");
+	rc = get_number(ld, f, "faults[0]", "probability", 1, false, 1, false, &x);
+	if (rc < 0)
+		return -1;
+	rc = get_number(ld, f, "faults[0]", "from_s", 0, false, MAX_SECONDS, false, &x);
+	if (rc < 0)
+		return -1;
+	sc->filter_from_s = rc > 0 ? x : 0;
+	rc = get_number(ld, f, "faults[0]", "to_s", sc->filter_from_s, true, MAX_SECONDS, false, &x);
+	if (rc <= 0)
+		return rc < 0 ? -1 : fail(ld, "faults[0].to_s", "expected a number > from_s, got nothing");
+	sc->filter_to_s = x;
+	v = cJSON_GetObjectItemCaseSensitive(f, "attempts");
+	if (v != NULL) {
+		const cJSON *a0 = cJSON_GetArrayItem(v, 0), *a1 = cJSON_GetArrayItem(v, 1);
+		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2 || !cJSON_IsNumber(a0) ||
+		    !cJSON_IsNumber(a1) || a0->valuedouble < 0 || a1->valuedouble < a0->valuedouble ||
+		    a1->valuedouble >= KC_MAX_BOUND_ATTEMPTS || a0->valuedouble != floor(a0->valuedouble) ||
+		    a1->valuedouble != floor(a1->valuedouble))
+			return fail_type(ld, "faults[0].attempts", "[first, last], integers, first <= last < 20000", v);
+		sc->filter_ports = true;
+		sc->filter_first = (long)a0->valuedouble;
+		sc->filter_last = (long)a1->valuedouble;
+	}
+	sc->has_filter = true;
 	return 0;
 }
 
@@ -522,7 +615,8 @@ static double expected_attempts(const struct kc_scenario *sc)
 static int load_root(struct loader *ld, struct kc_scenario *sc, const cJSON *root)
 {
 	static const char *const keys[] = {"name",   "description", "duration_s", "drain_s",
-					   "seed",   "server",      "clients",    NULL};
+					   "seed",   "server",      "clients",    "kcheck",
+					   "faults", NULL};
 	const char *name = NULL, *desc = NULL;
 	double x;
 	int rc;
@@ -559,6 +653,11 @@ static int load_root(struct loader *ld, struct kc_scenario *sc, const cJSON *roo
 		return -1;
 	if (load_clients(ld, sc, root) < 0)
 		return -1;
+	if (load_kcheck(ld, sc, root) < 0 || load_faults(ld, sc, root) < 0)
+		return -1;
+	if (sc->filter_ports && expected_attempts(sc) > KC_MAX_BOUND_ATTEMPTS)
+		return fail(ld, "faults[0].attempts", "unsupported here (a port-range filter binds one port "
+						      "per attempt: at most %d attempts)", KC_MAX_BOUND_ATTEMPTS);
 	if (sc->arrival == KC_ARRIVAL_BURST && sc->burst_at_s >= sc->duration_s)
 		return fail(ld, "clients.arrival.at_s",
 			    "expected a number in [0, duration_s = %g), got %g", sc->duration_s,
@@ -857,6 +956,29 @@ cJSON *kc_scenario_to_json(const struct kc_scenario *sc, const long *used, const
 	ok = ok && (ac = cJSON_AddObjectToObject(clients, "after_connect")) != NULL;
 	ok = ok && cJSON_AddStringToObject(ac, "kind", "hold");
 	ok = ok && cJSON_AddNumberToObject(ac, "hold_s", sc->hold_s);
+	if (sc->write_byte)
+		ok = ok && cJSON_AddNumberToObject(ac, "write_bytes", 1);
+	if (ok && sc->app_thread) {
+		cJSON *k = cJSON_AddObjectToObject(root, "kcheck");
+		ok = k && cJSON_AddBoolToObject(k, "app_thread", true);
+	}
+	if (ok && sc->has_filter) {
+		cJSON *fa = cJSON_AddArrayToObject(root, "faults"), *f = cJSON_CreateObject(), *sg;
+		ok = fa && f && cJSON_AddItemToArray(fa, f) && cJSON_AddStringToObject(f, "kind", "loss") &&
+		     cJSON_AddStringToObject(f, "direction", "to_server") &&
+		     (sg = cJSON_AddArrayToObject(f, "segments")) != NULL &&
+		     cJSON_AddItemToArray(sg, cJSON_CreateString("ACK")) &&
+		     cJSON_AddItemToArray(sg, cJSON_CreateString("DATA")) &&
+		     cJSON_AddItemToArray(sg, cJSON_CreateString("FIN")) &&
+		     cJSON_AddItemToArray(sg, cJSON_CreateString("RST")) &&
+		     cJSON_AddNumberToObject(f, "from_s", sc->filter_from_s) &&
+		     cJSON_AddNumberToObject(f, "to_s", sc->filter_to_s);
+		if (ok && sc->filter_ports) {
+			cJSON *a = cJSON_AddArrayToObject(f, "attempts");
+			ok = a && cJSON_AddItemToArray(a, cJSON_CreateNumber((double)sc->filter_first)) &&
+			     cJSON_AddItemToArray(a, cJSON_CreateNumber((double)sc->filter_last));
+		}
+	}
 	if (!ok) {
 		cJSON_Delete(root);
 		return NULL;

@@ -32,7 +32,12 @@
 	X(TCP_SYN_RETRIES, "clients", "tcp_syn_retries", "/proc/sys/net/ipv4/tcp_syn_retries", \
 	  1, 127)                                                                            \
 	X(TCP_SYN_LINEAR_TIMEOUTS, "clients", "tcp_syn_linear_timeouts",                     \
-	  "/proc/sys/net/ipv4/tcp_syn_linear_timeouts", 0, 127)
+	  "/proc/sys/net/ipv4/tcp_syn_linear_timeouts", 0, 127)                               \
+	X(TCP_TIMESTAMPS, "clients", "tcp_timestamps", "/proc/sys/net/ipv4/tcp_timestamps", 0, 2) \
+	X(TCP_EARLY_RETRANS, "clients", "tcp_early_retrans",                                 \
+	  "/proc/sys/net/ipv4/tcp_early_retrans", 0, 4)                                       \
+	X(TCP_NO_METRICS_SAVE, "clients", "tcp_no_metrics_save",                             \
+	  "/proc/sys/net/ipv4/tcp_no_metrics_save", 0, 1)
 
 enum kc_sysctl_id {
 #define KC_SYSCTL_ENUM(id, sec, name, path, lo, hi) KC_SYSCTL_##id,
@@ -58,6 +63,9 @@ enum kc_arrival_kind { KC_ARRIVAL_CONSTANT, KC_ARRIVAL_POISSON, KC_ARRIVAL_BURST
 /* Attempts a scenario may ask for (checked on the expected count; the run
  * stops with an error if a random arrival process overshoots it). */
 #define KC_MAX_ATTEMPTS 100000L
+/* A port-range filter binds attempt i to port KC_CLIENT_PORT_BASE + i. */
+#define KC_CLIENT_PORT_BASE 10000
+#define KC_MAX_BOUND_ATTEMPTS 20000
 
 struct kc_sysctl_setting {
 	bool set;   /* the scenario names it: kcheck writes it */
@@ -83,6 +91,13 @@ struct kc_scenario {
 	long burst_count;           /* burst: attempts at once */
 	double burst_at_s;          /* burst: when, seconds */
 	double hold_s;              /* client keeps a connected socket this long, s */
+	bool write_byte;            /* hold mode: write one byte right after connect */
+	bool app_thread;            /* kcheck.app_thread: the acceptor runs on its own thread(s) */
+	bool has_filter;            /* faults[0]: a BPF filter on the listener drops non-SYN segments */
+	double filter_from_s;       /* ... from this time */
+	double filter_to_s;         /* ... until this time (detached) */
+	bool filter_ports;          /* ... only from the clients of attempts [first, last] */
+	long filter_first, filter_last;
 	bool has_connect_timeout;   /* an application connect timeout is set */
 	double connect_timeout_s;   /* that timeout, seconds */
 };
