@@ -264,7 +264,8 @@ static void read_server(struct cfg *c, const cJSON *root, cJSON *out, struct ser
 	const cJSON *sc = jr_object(r, in, "sysctl");
 	size_t m2 = jr_push(r, "sysctl", 0);
 	static const char *const ks[] = {"somaxconn", "tcp_max_syn_backlog", "tcp_syncookies",
-	                                 "tcp_abort_on_overflow", "tcp_synack_retries", NULL};
+	                                 "tcp_abort_on_overflow", "tcp_synack_retries", "tcp_timestamps",
+	                                 "tcp_no_metrics_save", "tcp_invalid_ratelimit", NULL};
 	jr_check_keys(r, sc, ks);
 	cJSON *sco = add_obj(so, "sysctl");
 	sv->sysctl.somaxconn = (int)jr_int(r, sc, sco, "somaxconn", kr->somaxconn, 0, INT32_MAX);
@@ -273,6 +274,10 @@ static void read_server(struct cfg *c, const cJSON *root, cJSON *out, struct ser
 	                                        kr->syncookies_always ? 2 : 1);
 	sv->sysctl.tcp_abort_on_overflow = (int)jr_int(r, sc, sco, "tcp_abort_on_overflow", kr->tcp_abort_on_overflow, 0, 1);
 	sv->sysctl.tcp_synack_retries = (int)jr_int(r, sc, sco, "tcp_synack_retries", kr->tcp_synack_retries, 0, 255);
+	sv->sysctl.tcp_timestamps = (int)jr_int(r, sc, sco, "tcp_timestamps", 1, 0, 2);
+	sv->sysctl.tcp_no_metrics_save = (int)jr_int(r, sc, sco, "tcp_no_metrics_save", 0, 0, 1);
+	sv->sysctl.tcp_invalid_ratelimit =
+	    (sim_time_ns)jr_int(r, sc, sco, "tcp_invalid_ratelimit", 500, 0, 3600000) * NS_PER_MS;
 	jr_pop(r, m2);
 
 	read_rules(c, in, so, &sv->rules, true);
@@ -463,10 +468,11 @@ static void read_after(struct cfg *c, const cJSON *in, cJSON *out, struct after_
 	cJSON *ao = add_obj(out, "after_connect");
 	a->kind = (enum after_connect_kind)jr_enum(r, o, ao, "kind", after_kinds, AFTER_HOLD);
 	if (a->kind == AFTER_HOLD) {
-		static const char *const k[] = {"kind", "hold_s", NULL};
+		static const char *const k[] = {"kind", "hold_s", "write_bytes", NULL};
 		jr_check_keys(r, o, k);
 		a->hold = read_dist(c, o, ao, "hold_s", 1, NS_PER_S, MAX_S);
 		a->read_timeout = SIM_TIME_NEVER;
+		a->write = jr_int(r, o, ao, "write_bytes", 0, 0, 1) == 1;
 	} else {
 		static const char *const k[] = {"kind", "hold_s", "read_timeout_s", NULL};
 		jr_check_keys(r, o, k);
@@ -483,7 +489,7 @@ static void read_path(struct cfg *c, const cJSON *in, cJSON *out, struct path_sp
 	const cJSON *o = jr_object(r, in, "network");
 	size_t mark = jr_push(r, "network", 0);
 	static const char *const k[] = {"one_way_delay_ms", "delay_to_server_ms", "delay_to_client_ms",
-	                                "loss_to_server", "loss_to_client", NULL};
+	                                "loss_to_server", "loss_to_client", "reorder_window_us", NULL};
 	jr_check_keys(r, o, k);
 	cJSON *no = add_obj(out, "network");
 	struct dist both = read_dist(c, o, no, "one_way_delay_ms", 0.05, NS_PER_MS, 1e7);
@@ -495,6 +501,7 @@ static void read_path(struct cfg *c, const cJSON *in, cJSON *out, struct path_sp
 		p->delay_to_client = read_dist(c, o, no, "delay_to_client_ms", 0.05, NS_PER_MS, 1e7);
 	p->loss_to_server = jr_number(r, o, no, "loss_to_server", 0, 0, 1);
 	p->loss_to_client = jr_number(r, o, no, "loss_to_client", 0, 0, 1);
+	p->reorder = (sim_time_ns)(jr_number(r, o, no, "reorder_window_us", 0, 0, 1e7) * 1e3);
 	jr_pop(r, mark);
 }
 
@@ -541,7 +548,8 @@ static void read_pop(struct cfg *c, const cJSON *in, cJSON *out, struct client_p
 	p->rules = *kr;
 	const cJSON *sc = jr_object(r, in, "sysctl");
 	size_t m2 = jr_push(r, "sysctl", 0);
-	static const char *const ks[] = {"tcp_syn_retries", "tcp_syn_linear_timeouts", "tcp_orphan_retries", NULL};
+	static const char *const ks[] = {"tcp_syn_retries", "tcp_syn_linear_timeouts", "tcp_orphan_retries",
+	                                 "tcp_timestamps", "tcp_early_retrans", "tcp_no_metrics_save", NULL};
 	jr_check_keys(r, sc, ks);
 	cJSON *sco = add_obj(out, "sysctl");
 	p->sysctl.tcp_syn_retries = (int)jr_int(r, sc, sco, "tcp_syn_retries", kr->tcp_syn_retries, 0, 127);
@@ -555,6 +563,9 @@ static void read_pop(struct cfg *c, const cJSON *in, cJSON *out, struct client_p
 		    (int)jr_int(r, sc, sco, "tcp_syn_linear_timeouts", kr->tcp_syn_linear_timeouts, 0, 127);
 	}
 	p->sysctl.tcp_orphan_retries = (int)jr_int(r, sc, sco, "tcp_orphan_retries", 0, 0, 255);
+	p->sysctl.tcp_timestamps = (int)jr_int(r, sc, sco, "tcp_timestamps", 1, 0, 2);
+	p->sysctl.tcp_early_retrans = (int)jr_int(r, sc, sco, "tcp_early_retrans", 3, 0, 4);
+	p->sysctl.tcp_no_metrics_save = (int)jr_int(r, sc, sco, "tcp_no_metrics_save", 0, 0, 1);
 	jr_pop(r, m2);
 	read_rules(c, in, out, &p->rules, false);
 	p->rules.profile = kr->profile;
@@ -635,6 +646,117 @@ static void read_flood(struct cfg *c, const cJSON *root, cJSON *out, struct scen
 	jr_pop(r, mark);
 }
 
+/* "faults": losses and outages on the path (docs/schema.md "faults") */
+static void read_faults(struct cfg *c, const cJSON *root, cJSON *out, struct scenario *s)
+{
+	struct jr *r = c->r;
+	const cJSON *fa = root ? cJSON_GetObjectItemCaseSensitive(root, "faults") : NULL;
+	if (!fa)
+		return;
+	if (!cJSON_IsArray(fa) || cJSON_GetArraySize(fa) > SCENARIO_MAX_FAULTS) {
+		char g[96];
+		jr_describe(fa, g, sizeof(g));
+		jr_fail(r, "faults", "expected an array of at most %d faults, got %s", SCENARIO_MAX_FAULTS, g);
+		return;
+	}
+	static const char *const kinds[] = {"loss", "outage", NULL};
+	static const char *const dirs[] = {"both", "to_server", "to_client", NULL};
+	static const char *const segs[] = {"SYN", "SYN-ACK", "ACK", "DATA", "FIN", "RST", NULL};
+	cJSON *arr = cJSON_CreateArray();
+	cJSON_AddItemToObject(out, "faults", arr);
+	size_t mark = jr_push(r, "faults", 0);
+	int n = cJSON_GetArraySize(fa);
+	for (int i = 0; i < n && !r->failed; i++) {
+		const cJSON *e = cJSON_GetArrayItem(fa, i);
+		size_t m2 = jr_push(r, NULL, i);
+		struct fault *f = &s->faults[s->n_faults];
+		if (!cJSON_IsObject(e)) {
+			jr_fail(r, NULL, "expected an object (a fault)");
+			jr_pop(r, m2);
+			break;
+		}
+		static const char *const k[] = {"kind", "from_s", "to_s", "direction", "segments", "population",
+		                                "attempts", "probability", NULL};
+		static const char *const ko[] = {"kind", "from_s", "to_s", "population", "attempts", NULL};
+		cJSON *fo = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, fo);
+		int kind = jr_enum(r, e, fo, "kind", kinds, 0);
+		jr_check_keys(r, e, kind == 1 ? ko : k);
+		double from = jr_number(r, e, fo, "from_s", 0, 0, 1e8);
+		double to = jr_nullable_number(r, e, fo, "to_s", NAN, 0, 1e8);
+		if (!r->failed && !isnan(to) && to <= from)
+			jr_fail(r, "to_s", "expected to_s > from_s (%g), got %g", from, to);
+		f->from = (sim_time_ns)(from * NS_PER_S);
+		f->to = isnan(to) ? SIM_TIME_NEVER : (sim_time_ns)(to * NS_PER_S);
+		f->dirs = FAULT_TO_SERVER | FAULT_TO_CLIENT;
+		f->kinds = (1u << SEG_KIND_COUNT) - 1;
+		f->p = 1;
+		if (kind == 0) {
+			int d = jr_enum(r, e, fo, "direction", dirs, 0);
+			f->dirs = d == 0 ? (FAULT_TO_SERVER | FAULT_TO_CLIENT) : d == 1 ? FAULT_TO_SERVER : FAULT_TO_CLIENT;
+			f->p = jr_number(r, e, fo, "probability", 1, 0, 1);
+			const cJSON *sg = cJSON_GetObjectItemCaseSensitive(e, "segments");
+			cJSON *so = cJSON_CreateArray();
+			cJSON_AddItemToObject(fo, "segments", so);
+			if (sg) {
+				if (!cJSON_IsArray(sg) || cJSON_GetArraySize(sg) == 0) {
+					jr_fail(r, "segments", "expected a non-empty array of segment kinds (SYN, SYN-ACK, ACK, "
+					                       "DATA, FIN, RST)");
+				} else {
+					f->kinds = 0;
+					for (int j = 0; j < cJSON_GetArraySize(sg) && !r->failed; j++) {
+						const cJSON *v = cJSON_GetArrayItem(sg, j);
+						int hit = -1;
+						for (int q = 0; segs[q] && cJSON_IsString(v); q++)
+							if (strcmp(segs[q], v->valuestring) == 0)
+								hit = q;
+						if (hit < 0) {
+							char g[96];
+							jr_describe(v, g, sizeof(g));
+							size_t m3 = jr_push(r, "segments", j);
+							jr_fail(r, NULL, "expected one of SYN, SYN-ACK, ACK, DATA, FIN, RST, got %s", g);
+							jr_pop(r, m3);
+						} else {
+							f->kinds |= 1u << hit;
+						}
+					}
+				}
+			}
+			for (int q = 0; segs[q]; q++)
+				if (f->kinds & (1u << q))
+					cJSON_AddItemToArray(so, cJSON_CreateString(segs[q]));
+		}
+		f->pop = -1;
+		const char *pop = jr_string(r, e, fo, "population", "");
+		if (!r->failed && pop[0]) {
+			for (uint32_t q = 0; q < s->n_pops; q++)
+				if (strcmp(s->pops[q].name, pop) == 0)
+					f->pop = (int32_t)q;
+			if (f->pop < 0)
+				jr_fail(r, "population", "expected the name of a client population, got \"%s\"", pop);
+		}
+		f->first = 0;
+		f->last = UINT64_MAX;
+		const cJSON *at = cJSON_GetObjectItemCaseSensitive(e, "attempts");
+		if (at && !r->failed) {
+			const cJSON *a0 = cJSON_GetArrayItem(at, 0), *a1 = cJSON_GetArrayItem(at, 1);
+			if (!cJSON_IsArray(at) || cJSON_GetArraySize(at) != 2 || !cJSON_IsNumber(a0) || !cJSON_IsNumber(a1) ||
+			    a0->valuedouble < 0 || a1->valuedouble < a0->valuedouble || a1->valuedouble > 9e15 ||
+			    a0->valuedouble != floor(a0->valuedouble) || a1->valuedouble != floor(a1->valuedouble)) {
+				jr_fail(r, "attempts", "expected [first, last]: attempt numbers from 0, first <= last");
+			} else {
+				f->first = (uint64_t)a0->valuedouble;
+				f->last = (uint64_t)a1->valuedouble;
+				cJSON_AddItemToObject(fo, "attempts", cJSON_Duplicate(at, true));
+			}
+		}
+		if (!r->failed)
+			s->n_faults++;
+		jr_pop(r, m2);
+	}
+	jr_pop(r, mark);
+}
+
 /* ---- the whole scenario ------------------------------------------------- */
 
 static void base_name(const char *label, char *out, size_t n)
@@ -672,7 +794,7 @@ int config_load_doc(const char *label, const char *base_dir, const cJSON *doc, s
 	}
 	static const char *const k[] = {"name", "description", "duration_s", "drain_s", "warmup_s",
 	                                "sample_interval_s", "seed", "hist_bin_ms", "server", "clients",
-	                                "network", "flood", NULL};
+	                                "network", "flood", "faults", "end", "kcheck", NULL};
 	jr_check_keys(r, doc, k);
 	cJSON *o = cJSON_CreateObject();
 	out->resolved = o;
@@ -734,6 +856,17 @@ int config_load_doc(const char *label, const char *base_dir, const cJSON *doc, s
 	}
 	if (!r->failed)
 		read_flood(&c, doc, o, s);
+	if (!r->failed)
+		read_faults(&c, doc, o, s);
+	/* "kcheck": settings of the kernel measurement (docs/kcheck.md); the
+	 * simulator keeps them as written and ignores them */
+	const cJSON *kc = doc ? cJSON_GetObjectItemCaseSensitive(doc, "kcheck") : NULL;
+	if (kc && !r->failed) {
+		if (!cJSON_IsObject(kc))
+			jr_fail(r, "kcheck", "expected an object (settings for kcheck, docs/kcheck.md)");
+		else
+			cJSON_AddItemToObject(o, "kcheck", cJSON_Duplicate(kc, true));
+	}
 	/* the top-level network object is also written back as read */
 	if (!r->failed && !cJSON_GetObjectItemCaseSensitive(o, "network")) {
 		struct path_spec tmp;
@@ -743,6 +876,8 @@ int config_load_doc(const char *label, const char *base_dir, const cJSON *doc, s
 		sim_time_ns def = scenario_default_drain(s);
 		double d = jr_number(r, doc, o, "drain_s", (double)def / NS_PER_S, 0, 1e8);
 		s->drain = (sim_time_ns)(d * NS_PER_S);
+		static const char *const ends[] = {"settled", "last_close", NULL};
+		s->end_at_last_close = jr_enum(r, doc, o, "end", ends, 0) == 1;
 	}
 	if (r->failed)
 		return -1;

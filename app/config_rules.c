@@ -29,6 +29,7 @@ static const char *const syn_full_names[] = {"young", "drop", "ignore", NULL};
 static const char *const synack_timer_names[] = {"per_request", "shared_scan", NULL};
 static const char *const prune_names[] = {"half_table", "half_backlog", "none", NULL};
 static const char *const accept_limit_names[] = {"n_plus_1", "3q_halves", NULL};
+static const char *const tlp_names[] = {"none", "1.5rtt", "2rtt", NULL};
 
 #define OFF(f) offsetof(struct kernel_rules, f)
 static const struct rule_desc rules_table[] = {
@@ -64,6 +65,18 @@ static const struct rule_desc rules_table[] = {
 	{"timer_wheel", RT_BOOL, OFF(timer_wheel), NULL, true, true,
 	 "timers round up to the wheel level's granularity (kernel/time/timer.c calc_wheel_index, 4.8+)"},
 	{"hz", RT_INT, OFF(hz), NULL, true, true, "jiffies per second (CONFIG_HZ), for timer rounding"},
+	{"tlp", RT_ENUM, OFF(tlp), tlp_names, false, true,
+	 "tail loss probe of a data or FIN segment: none (before 3.10), max(2 srtt, 1.5 srtt + 200 ms) (3.10-4.12) "
+	 "or 2 srtt + 200 ms (4.13+), never after the RTO (tcp_schedule_loss_probe)"},
+	{"ts_hz", RT_INT, OFF(ts_hz), NULL, false, true,
+	 "TCP timestamp clock, ticks per second: HZ before 4.13, then 1000 (tcp_rtt_tsopt_us)"},
+	{"synrecv_syn_ratelimit", RT_BOOL, OFF(synrecv_syn_ratelimit), NULL, true, false,
+	 "a retransmitted SYN for a request gets a SYN-ACK at most once per tcp_invalid_ratelimit "
+	 "(tcp_check_req, tcp_oow_rate_limited, 4.0+)"},
+	{"synrecv_syn_rearm", RT_BOOL, OFF(synrecv_syn_rearm), NULL, true, false,
+	 "... and restarts the request's SYN-ACK timer (tcp_check_req mod_timer_pending, 5.10+)"},
+	{"cookie_stamp_once_per_s", RT_BOOL, OFF(cookie_stamp_once_per_s), NULL, true, false,
+	 "the last-overflow stamp that keeps cookie ACKs valid moves at most once a second (tcp_synq_overflow, 4.4+)"},
 };
 #undef OFF
 #define N_RULES (sizeof(rules_table) / sizeof(rules_table[0]))

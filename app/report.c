@@ -130,6 +130,9 @@ cJSON *report_summary(const struct loaded_scenario *ls, const struct world_resul
 	cJSON *cl = cJSON_AddObjectToObject(doc, "clients");
 	cJSON_AddNumberToObject(cl, "syns_sent", (double)r->syns_sent);
 	cJSON_AddNumberToObject(cl, "flood_syns", (double)r->flood_syns);
+	cJSON_AddNumberToObject(cl, "TCPLossProbes", (double)r->client_loss_probes);
+	cJSON_AddNumberToObject(cl, "TCPTimeouts", (double)r->client_timeouts);
+	cJSON_AddNumberToObject(cl, "RetransSegs", (double)r->client_retrans_segs);
 	cJSON_AddNumberToObject(cl, "app_retries", (double)r->app_tries);
 
 	cJSON *run = cJSON_AddObjectToObject(doc, "run");

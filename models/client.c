@@ -11,8 +11,6 @@
 
 #include "models/world_impl.h"
 
-#define TCP_RTO_MIN_NS (200 * SIM_NS_PER_MS)
-#define TCP_TIMEOUT_INIT_NS (1 * SIM_NS_PER_S)
 #define TCP_RETRIES2 15
 
 static void set_timer(struct world *w, struct sim_event *ev, sim_time_ns t)
@@ -20,23 +18,107 @@ static void set_timer(struct world *w, struct sim_event *ev, sim_time_ns t)
 	world_schedule(w, ev, t);
 }
 
-/* the data RTO after the handshake: TCP_RTO_MIN + RTT from the SYN's RTT
- * sample, or the initial 1 s when the SYN was retransmitted (no valid sample,
- * Karn's rule) */
-static sim_time_ns data_rto(const struct world *w, const struct conn *c)
+/* timestamps are used only when both ends have them on (tcp_timestamps,
+ * negotiated in the SYN and SYN-ACK) */
+static bool ts_on(const struct world *w, const struct client_pop *p)
 {
-	const struct client_pop *p = world_pop_of(w, c);
-	if (c->syns > 1)
-		return TCP_TIMEOUT_INIT_NS;
-	double rtt = dist_mean(&p->path.delay_to_server) + dist_mean(&p->path.delay_to_client);
-	return TCP_RTO_MIN_NS + (sim_time_ns)rtt;
+	return p->sysctl.tcp_timestamps && w->s->server.sysctl.tcp_timestamps;
 }
 
-/* the holding time: a constant one shares a lane */
+/* docs/kernels.md "Client after the handshake": the RTT sample the SYN-ACK
+ * gives (tcp_ack_update_rtt): from the SYN's send time when it was not
+ * retransmitted (tcp_clean_rtx_queue, Karn), else from the echoed timestamp
+ * (tcp_rtt_tsopt_us) when timestamps are on, else none */
+static sim_time_ns handshake_rtt(const struct world *w, const struct conn *c)
+{
+	const struct client_pop *p = world_pop_of(w, c);
+	if (c->syns == 1)
+		return w->q.now - c->start > 0 ? w->q.now - c->start : 1;
+	if (ts_on(w, p))
+		return profile_ts_rtt(&p->rules, c->rx_stamp, w->q.now);
+	return 0;
+}
+
+/* an ACK covers the outstanding segment: a valid RTT sample unless an RTO
+ * copy was acknowledged without timestamps (Karn); a valid sample updates
+ * srtt (tcp_rtt_estimator), the RTO (tcp_set_rto) and clears the backoff
+ * (tcp_ack_update_rtt: "only reset backoff on valid RTT measurement") */
+static void segment_acked(struct world *w, struct conn *c)
+{
+	const struct client_pop *p = world_pop_of(w, c);
+	if (ts_on(w, p) || c->backoff == 0) {
+		sim_time_ns m = w->q.now - c->seg_at;
+		if (m < 1)
+			m = 1;
+		c->srtt = c->srtt ? c->srtt + (m - c->srtt) / 8 : m;
+		c->rto = profile_rto_from_rtt(&p->rules, c->srtt);
+		c->backoff = 0;
+	}
+	c->probe_out = false;
+	c->in_loss = false;
+	c->retransmits = 0;
+}
+
+/* tcp_update_metrics, when the client socket closes after its FIN was
+ * acknowledged: a session with backoff or no RTT resets the cached RTT,
+ * else the cache takes srtt if larger, or moves 1/8 of the way down */
+static void client_update_metrics(struct world *w, const struct conn *c)
+{
+	const struct client_pop *p = world_pop_of(w, c);
+	sim_time_ns *crtt = &w->client_crtt[c->pop];
+	if (p->sysctl.tcp_no_metrics_save)
+		return;
+	if (c->backoff || c->srtt == 0)
+		*crtt = 0;
+	else if (*crtt <= c->srtt)
+		*crtt = c->srtt;
+	else
+		*crtt -= (*crtt - c->srtt) / 8;
+}
+
+/* a new data or FIN segment goes out (tcp_write_xmit): the RTO is armed and
+ * tcp_schedule_loss_probe replaces it with a probe timer when the rules allow
+ * one and the socket is not in loss recovery */
+static void send_new_segment(struct world *w, struct conn *c, int kind)
+{
+	const struct client_pop *p = world_pop_of(w, c);
+	net_send(w, c, kind, c->cookie_isn);
+	c->out_kind = (uint8_t)kind;
+	c->seg_at = w->q.now;
+	sim_time_ns pto = c->in_loss ? -1 : profile_loss_probe_timeout(&p->rules, p->sysctl.tcp_early_retrans, c->srtt, c->rto);
+	if (pto >= 0) {
+		c->probe_armed = true;
+		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, pto),
+		                    lane_key(LANE_PROBE, c->pop, pto));
+	} else {
+		c->probe_armed = false;
+		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
+		                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
+	}
+}
+
+static void arm_rto(struct world *w, struct conn *c, sim_time_ns delay)
+{
+	const struct client_pop *p = world_pop_of(w, c);
+	c->probe_armed = false;
+	world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, delay),
+	                    lane_key(LANE_DATA_RTO, c->pop, delay));
+}
+
+/* the holding time: a constant one shares a lane; a client that wrote keeps
+ * client_timer for its byte and holds on client_deadline */
 static void arm_hold(struct world *w, struct conn *c)
 {
 	const struct client_pop *p = world_pop_of(w, c);
 	const struct dist *d = &p->after.hold;
+	if (p->after.kind == AFTER_HOLD && p->after.write) {
+		sim_time_ns h = (sim_time_ns)(d->kind == DIST_CONSTANT ? d->a : dist_sample(d, &w->pops[c->pop].client));
+		if (d->kind == DIST_CONSTANT)
+			world_schedule_lane(w, &c->client_deadline, w->q.now + h, lane_key(LANE_HOLD_WRITE, c->pop, h));
+		else
+			set_timer(w, &c->client_deadline, w->q.now + h);
+		return;
+	}
 	if (d->kind == DIST_CONSTANT)
 		world_schedule_lane(w, &c->client_timer, w->q.now + (sim_time_ns)d->a,
 		                    lane_key(LANE_HOLD, c->pop, (sim_time_ns)d->a));
@@ -141,18 +223,22 @@ static void connect_failed(struct world *w, struct conn *c, enum outcome o, cons
  * request whose ACK was dropped */
 static void graceful_close(struct world *w, struct conn *c)
 {
-	const struct client_pop *p = world_pop_of(w, c);
-	sim_queue_cancel(&w->q, &c->client_timer);
+	/* data still unacknowledged: the FIN queues behind it and its timer runs on */
+	bool data_out = c->out_kind == PKT_DATA && !c->request_acked && sim_event_is_pending(&c->client_timer);
+	if (!data_out)
+		sim_queue_cancel(&w->q, &c->client_timer);
 	sim_queue_cancel(&w->q, &c->client_deadline);
 	leave_established(w, c);
 	c->client_state = CLIENT_CLOSING;
 	w->client_closing++;
 	TRACE(w, c, world_listener_of(w, c), "close", "FIN", "the application closed the connection (tcp_close)");
-	net_send(w, c, PKT_FIN, c->cookie_isn);
-	c->retransmits = 0;
-	c->rto = data_rto(w, c);
-	world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
-	                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
+	if (data_out) {
+		net_send(w, c, PKT_FIN, c->cookie_isn);
+		c->out_kind = PKT_FIN;
+	} else {
+		c->retransmits = 0;
+		send_new_segment(w, c, PKT_FIN);
+	}
 	client_done(w, c);
 }
 
@@ -204,6 +290,14 @@ void client_start(struct world *w, uint32_t pop, int32_t user, uint32_t app_try,
 	c->aq_next = NULL;
 	c->in_flight = 0;
 	c->user_started = started;
+	c->out_kind = PKT_SYN;
+	c->backoff = 0;
+	c->probe_armed = c->probe_out = c->in_loss = false;
+	c->srtt = 0;
+	c->seg_at = c->retrans_stamp = c->rx_stamp = 0;
+	c->ts_recent = 0;
+	c->oow_at = -1;
+	c->cookie_at = 0;
 	/* the live list, in id order */
 	c->live_prev = w->live.live_prev;
 	c->live_next = &w->live;
@@ -268,6 +362,11 @@ static void connected(struct world *w, struct conn *c, bool cookie)
 	c->connect_at = w->q.now;
 	c->cookie_isn = cookie;
 	c->outcome = OUTCOME_CONNECTED;
+	/* tcp_ack_update_rtt, then tcp_init_metrics (tcp_finish_connect) */
+	c->retransmits = 0;
+	c->srtt = handshake_rtt(w, c);
+	c->rto = profile_init_rto_after_handshake(&p->rules, c->srtt, w->client_crtt[c->pop]);
+	c->backoff = 0;
 	TRACE(w, c, world_listener_of(w, c), "connected", "SYN-ACK",
 	      "connect() returns on the SYN-ACK (tcp_rcv_synsent_state_process)");
 	net_send(w, c, PKT_ACK, cookie);
@@ -275,13 +374,14 @@ static void connected(struct world *w, struct conn *c, bool cookie)
 	case AFTER_HOLD:
 		world_resolve(w, c);
 		arm_hold(w, c);
+		if (p->after.write) {
+			c->retransmits = 0;
+			send_new_segment(w, c, PKT_DATA);
+		}
 		break;
 	case AFTER_REQUEST:
-		net_send(w, c, PKT_DATA, cookie);
 		c->retransmits = 0;
-		c->rto = data_rto(w, c);
-		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
-		                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
+		send_new_segment(w, c, PKT_DATA);
 		arm_read_timeout(w, c);
 		break;
 	case AFTER_GREETING:
@@ -342,6 +442,8 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 			c->request_acked = true;
 			sim_queue_cancel(&w->q, &c->client_timer);
 			sim_queue_cancel(&w->q, &c->client_deadline);
+			if (c->out_kind == PKT_DATA)
+				segment_acked(w, c); /* the response acknowledges the request */
 			TRACE(w, c, world_listener_of(w, c), "served", "DATA", "the server's first bytes arrived");
 			world_resolve(w, c);
 			arm_hold(w, c);
@@ -349,19 +451,81 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 		break;
 	case PKT_DATA_ACK:
 		if (c->client_state == CLIENT_CLOSING) {
-			/* the FIN is acknowledged: FIN_WAIT2, then gone */
+			/* the FIN is acknowledged: FIN_WAIT2, then TIME_WAIT, whose
+			 * tcp_time_wait updates the metrics cache */
+			segment_acked(w, c);
+			client_update_metrics(w, c);
 			closing_to_gone(w, c);
 			break;
 		}
 		if (c->client_state == CLIENT_ESTABLISHED && !c->request_acked) {
 			c->request_acked = true;
-			if (!c->resolved)
+			segment_acked(w, c);
+			if (!c->resolved || (p->after.kind == AFTER_HOLD && p->after.write))
 				sim_queue_cancel(&w->q, &c->client_timer);
 		}
 		break;
 	default:
 		break;
 	}
+}
+
+/* the timer of an outstanding data or FIN segment: a tail loss probe
+ * (tcp_send_loss_probe) or the RTO (tcp_retransmit_timer) */
+static void segment_timer(struct world *w, struct conn *c)
+{
+	const struct client_pop *p = world_pop_of(w, c);
+	struct listener *l = world_listener_of(w, c);
+	const char *pkt = packet_name(c->out_kind);
+	if (c->probe_armed) {
+		if (!c->probe_out) {
+			/* retransmit the last segment; count TCPLossProbes; the RTO
+			 * restarts from now (icsk_pending = 0, tcp_rearm_rto) */
+			TRACE(w, c, l, "probe", pkt, "tail loss probe: the last segment again (tcp_send_loss_probe)");
+			net_send(w, c, c->out_kind, c->cookie_isn);
+			c->seg_at = w->q.now;
+			c->probe_out = true;
+			w->res.client_loss_probes++;
+			w->res.client_retrans_segs++;
+			arm_rto(w, c, c->rto);
+		} else {
+			/* at most one probe outstanding: what is left of the RTO */
+			sim_time_ns left = c->seg_at + c->rto - w->q.now;
+			arm_rto(w, c, left > 0 ? left : 1);
+		}
+		return;
+	}
+	/* tcp_retransmit_timer: TCPTimeouts, then tcp_write_timeout */
+	w->res.client_timeouts++;
+	if (c->client_state == CLIENT_CLOSING) {
+		if (profile_orphan_expired(p->sysctl.tcp_orphan_retries, c->rto, c->retransmits,
+		                           w->q.now - c->retrans_stamp)) {
+			TRACE(w, c, l, "expire", pkt,
+			      "orphan retries ran out by time: gone without RST (tcp_write_timeout, tcp_orphan_retries)");
+			closing_to_gone(w, c);
+			return;
+		}
+	} else if (c->retransmits > 0 &&
+	           w->q.now - c->retrans_stamp >= profile_model_timeout(TCP_RTO_MIN_NS, TCP_RETRIES2)) {
+		TRACE(w, c, l, "fail", NULL, "data retransmits ran out: ETIMEDOUT (tcp_write_timeout, tcp_retries2)");
+		world_set_outcome(w, c, OUTCOME_TIMED_OUT_AFTER_CONNECT);
+		client_gone(w, c);
+		return;
+	}
+	TRACE(w, c, l, "timer", pkt, "RTO: retransmit, the RTO doubles (tcp_retransmit_timer)");
+	net_send(w, c, c->out_kind, c->cookie_isn);
+	c->seg_at = w->q.now;
+	c->probe_out = false; /* tp->tlp_high_seq = 0 */
+	c->in_loss = true;    /* tcp_enter_loss */
+	w->res.client_retrans_segs++;
+	if (c->retransmits == 0)
+		c->retrans_stamp = w->q.now; /* tcp_retransmit_skb: stamp of the first retransmit */
+	if (c->retransmits < 255)
+		c->retransmits++;
+	if (c->backoff < 255)
+		c->backoff++;
+	c->rto = c->rto * 2 < TCP_RTO_MAX_NS ? c->rto * 2 : TCP_RTO_MAX_NS;
+	arm_rto(w, c, c->rto);
 }
 
 void client_on_timer(struct world *w, struct conn *c)
@@ -380,6 +544,8 @@ void client_on_timer(struct world *w, struct conn *c)
 			return;
 		}
 		c->retransmits++;
+		w->res.client_timeouts++;     /* tcp_retransmit_timer: TCPTimeouts */
+		w->res.client_retrans_segs++; /* tcp_retransmit_skb: RetransSegs */
 		if (c->syns < 255)
 			c->syns++;
 		TRACE(w, c, world_listener_of(w, c), "timer", "SYN", "SYN timeout: retransmit (tcp_retransmit_timer)");
@@ -395,37 +561,11 @@ void client_on_timer(struct world *w, struct conn *c)
 			graceful_close(w, c); /* the holding time is over */
 			return;
 		}
-		/* the request was not acknowledged: retransmit it (tcp_retries2) */
-		if (w->q.now - c->connect_at >= profile_model_timeout(TCP_RTO_MIN_NS, TCP_RETRIES2) &&
-		    c->retransmits > 0) {
-			TRACE(w, c, world_listener_of(w, c), "fail", NULL, "data retransmits ran out: ETIMEDOUT");
-			world_set_outcome(w, c, OUTCOME_TIMED_OUT_AFTER_CONNECT);
-			client_gone(w, c);
-			return;
-		}
-		c->retransmits++;
-		net_send(w, c, PKT_DATA, c->cookie_isn);
-		c->rto = c->rto * 2 < TCP_RTO_MAX_NS ? c->rto * 2 : TCP_RTO_MAX_NS;
-		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
-		                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
+		segment_timer(w, c);
 		return;
-	case CLIENT_CLOSING: {
-		/* the FIN was not acknowledged: retransmit it, or give up
-		 * (tcp_orphan_retries(): the sysctl, 0 meaning 8) */
-		int orphan_retries = p->sysctl.tcp_orphan_retries ? p->sysctl.tcp_orphan_retries : 8;
-		if (c->retransmits >= orphan_retries) {
-			TRACE(w, c, world_listener_of(w, c), "expire", "FIN", "FIN retries ran out (tcp_orphan_retries)");
-			closing_to_gone(w, c);
-			return;
-		}
-		c->retransmits++;
-		TRACE(w, c, world_listener_of(w, c), "timer", "FIN", "FIN timeout: retransmit (tcp_retransmit_timer)");
-		net_send(w, c, PKT_FIN, c->cookie_isn);
-		c->rto = c->rto * 2 < TCP_RTO_MAX_NS ? c->rto * 2 : TCP_RTO_MAX_NS;
-		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
-		                    lane_key(LANE_DATA_RTO, c->pop, c->rto));
+	case CLIENT_CLOSING:
+		segment_timer(w, c);
 		return;
-	}
 	default:
 		return;
 	}
@@ -435,6 +575,8 @@ void client_on_deadline(struct world *w, struct conn *c)
 {
 	if (c->client_state == CLIENT_SYN_SENT) {
 		connect_failed(w, c, OUTCOME_CONNECT_TIMEOUT, NULL, "the application's connect timeout");
+	} else if (c->client_state == CLIENT_ESTABLISHED && c->resolved) {
+		graceful_close(w, c); /* a client that wrote: the holding time is over */
 	} else if (c->client_state == CLIENT_ESTABLISHED && !c->resolved) {
 		TRACE(w, c, world_listener_of(w, c), "fail", NULL, "read timeout: the server did not speak");
 		world_set_outcome(w, c, OUTCOME_READ_TIMEOUT);

@@ -213,14 +213,33 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 	}
 
 	switch (c->server_state) {
-	case SERVER_REQUEST:
+	case SERVER_REQUEST: {
 		/* KERNEL.md "Small rules": a retransmitted SYN finds its request and
-		 * is answered with a SYN-ACK again; it takes no new slot (tcp_check_req) */
+		 * is answered with a SYN-ACK again; it takes no new slot.
+		 * docs/kernels.md "Retransmitted SYN for a request": tcp_check_req
+		 * answers at most once per tcp_invalid_ratelimit
+		 * (tcp_oow_rate_limited, last_oow_ack_time), and restarts the
+		 * request timer at reqsk_timeout (mod_timer_pending) */
+		if (r->synrecv_syn_ratelimit) {
+			sim_time_ns j = SIM_NS_PER_S / (r->hz > 0 ? r->hz : 1000);
+			if (c->oow_at >= 0 && w->q.now / j - c->oow_at / j < (sc->tcp_invalid_ratelimit + j - 1) / j) {
+				TRACE(w, c, l, "drop", "SYN",
+				      "retransmitted SYN within tcp_invalid_ratelimit: no SYN-ACK (tcp_oow_rate_limited)");
+				return;
+			}
+			c->oow_at = w->q.now;
+		}
 		c->num_retrans++;
 		count(l, CTR_TCPSynRetrans);
 		TRACE(w, c, l, "deliver", "SYN", "retransmitted SYN finds its request: SYN-ACK again (tcp_check_req)");
 		send_synack(w, c, false);
+		if (r->synrecv_syn_rearm && r->synack_timer == SYNACK_TIMER_PER_REQUEST &&
+		    sim_event_is_pending(&c->synack_timer)) {
+			sim_queue_cancel(&w->q, &c->synack_timer);
+			arm_synack_timer(w, l, c, profile_synack_timeout(r, c->num_timeout));
+		}
 		return;
+	}
 	case SERVER_ACCEPT_QUEUE:
 	case SERVER_ACCEPTED:
 	case SERVER_CLOSED:
@@ -229,6 +248,8 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 	default:
 		break;
 	}
+
+	c->ts_recent = c->rx_stamp; /* tcp_openreq_init: the SYN-ACK echoes this SYN's TSval */
 
 	/* Rule SYN.1: SYN queue full, or tcp_syncookies=2 (tcp_conn_request,
 	 * inet_csk_reqsk_queue_is_full, tcp_syn_flood_action) */
@@ -277,8 +298,11 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 		count(l, CTR_SyncookiesSent);
 		if (r->cookie_counts_listendrops)
 			count(l, CTR_ListenDrops); /* 3.10, 4.4: the cookie path ends at drop_and_free */
-		l->last_overflow = w->q.now;
+		/* tcp_synq_overflow: the stamp moves only when it is more than a
+		 * second old (4.4+; docs/kernels.md "Cookie stamp and age") */
+		l->last_overflow = profile_overflow_stamp(r, l->ever_overflowed, l->last_overflow, w->q.now);
 		l->ever_overflowed = true;
+		c->cookie_at = w->q.now;
 		TRACE(w, c, l, "cookie", "SYN", always ? "tcp_syncookies=2: always cookies"
 		                                      : "SYN queue full: syncookie, no state kept");
 		send_synack(w, c, true);
@@ -366,8 +390,15 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 		}
 		return;
 	case SERVER_CLOSED:
-		if (kind == PKT_FIN)
+		if (kind == PKT_FIN) {
 			net_send(w, c, PKT_DATA_ACK, false);
+		} else if (kind == PKT_DATA && !c->has_data) {
+			/* new data for a closed socket: tcp_rcv_state_process
+			 * (TCPAbortOnData) resets */
+			TRACE(w, c, l, "reset", "DATA", "data for a socket the application closed: RST (TCPAbortOnData)");
+			c->has_data = true;
+			send_rst(w, l, c);
+		}
 		return;
 	default:
 		break;
@@ -378,7 +409,11 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 	/* cookie_v4_check: only within cookie_valid of the last overflow */
 	if (l->sysctl->tcp_syncookies && l->ever_overflowed &&
 	    w->q.now - l->last_overflow <= r->cookie_valid) {
-		if (c->cookie_isn) {
+		if (c->cookie_isn && profile_cookie_too_old(c->cookie_at, w->q.now)) {
+			count(l, CTR_SyncookiesFailed);
+			TRACE(w, c, l, "fail", packet_name(kind),
+			      "cookie older than MAX_SYNCOOKIE_AGE minutes (check_tcp_syn_cookie): SyncookiesFailed");
+		} else if (c->cookie_isn) {
 			/* Rule ACK.3: a valid cookie ACK */
 			count(l, CTR_SyncookiesRecv);
 			if (profile_accept_queue_is_full(r, l->accept_queue, l->n)) {
@@ -396,9 +431,10 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 				net_send(w, c, PKT_DATA_ACK, false);
 			acceptor_notify(w, l);
 			return;
+		} else {
+			count(l, CTR_SyncookiesFailed);
+			TRACE(w, c, l, "fail", packet_name(kind), "no request and not a valid cookie (SyncookiesFailed)");
 		}
-		count(l, CTR_SyncookiesFailed);
-		TRACE(w, c, l, "fail", packet_name(kind), "no request and not a valid cookie (SyncookiesFailed)");
 	}
 	/* Rule ACK.4: nothing but the listener: RST */
 	TRACE(w, c, l, "reset", packet_name(kind), "no request for this ACK: RST (tcp_v4_send_reset)");
@@ -453,8 +489,22 @@ void listener_server_close(struct world *w, struct listener *l, struct conn *c)
 {
 	c->server_state = SERVER_CLOSED;
 	c->held = false;
-	/* tcp_update_metrics at close: the peer's address is now proven */
-	w->proven[c->pop] = true;
+	if (c->has_data && world_pop_of(w, c)->after.kind == AFTER_HOLD) {
+		/* tcp_close with data the application never read: RST instead of
+		 * FIN (TCPAbortOnClose) */
+		TRACE(w, c, l, "reset", NULL, "closed with unread data: RST (tcp_close, TCPAbortOnClose)");
+		send_rst(w, l, c);
+	}
+	/* tcp_update_metrics at close (docs/kernels.md "tcp_metrics cache"): a
+	 * child with an RTT sample caches it, and the peer is proven
+	 * (tcp_peer_is_proven: a cached RTT); one without (its SYN-ACK was
+	 * retransmitted or it came from a cookie, and no timestamps) resets it;
+	 * tcp_no_metrics_save keeps the cache as it is */
+	if (!l->sysctl->tcp_no_metrics_save) {
+		const struct client_pop *p = world_pop_of(w, c);
+		bool ts = p->sysctl.tcp_timestamps && l->sysctl->tcp_timestamps;
+		w->proven[c->pop] = ts || (c->num_retrans == 0 && !c->cookie_isn);
+	}
 	TRACE(w, c, l, "server-close", NULL, "the application closed the connection");
 }
 

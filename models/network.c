@@ -23,6 +23,33 @@ static inline bool to_server(int kind)
 	return kind <= PKT_RST_C;
 }
 
+static const uint8_t seg_of[PKT_KIND_COUNT] = {
+	[PKT_SYN] = SEG_SYN,     [PKT_ACK] = SEG_ACK,       [PKT_DATA] = SEG_DATA,
+	[PKT_FIN] = SEG_FIN,     [PKT_RST_C] = SEG_RST,     [PKT_SYNACK] = SEG_SYNACK,
+	[PKT_RST_S] = SEG_RST,   [PKT_DATA_S] = SEG_DATA,   [PKT_DATA_ACK] = SEG_ACK,
+};
+
+/* the scenario's faults on the path (docs/schema.md "faults"): is this
+ * segment lost?  A fault with p < 1 draws from the population's network
+ * stream, and only when it applies, so that scenarios without faults keep
+ * their draws. */
+static bool fault_loses(struct world *w, const struct conn *c, int kind, bool up)
+{
+	const struct scenario *s = w->s;
+	for (uint32_t i = 0; i < s->n_faults; i++) {
+		const struct fault *f = &s->faults[i];
+		if (w->q.now < f->from || w->q.now >= f->to)
+			continue;
+		if (!(f->dirs & (up ? FAULT_TO_SERVER : FAULT_TO_CLIENT)) || !(f->kinds & (1u << seg_of[kind])))
+			continue;
+		if ((f->pop >= 0 && (uint32_t)f->pop != c->pop) || c->id < f->first || c->id > f->last)
+			continue;
+		if (f->p >= 1 || rng_bernoulli(&w->pops[c->pop].network, f->p))
+			return true;
+	}
+	return false;
+}
+
 void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 {
 	const struct client_pop *pop = world_pop_of(w, c);
@@ -38,6 +65,10 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 		      up ? "network loss to the server" : "network loss to the client");
 		return;
 	}
+	if (w->s->n_faults && fault_loses(w, c, kind, up)) {
+		TRACE(w, c, world_listener_of(w, c), "lost", packet_name(kind), "a fault on the path (scenario faults)");
+		return;
+	}
 	const struct dist *d = up ? &pop->path.delay_to_server : &pop->path.delay_to_client;
 	struct packet *p = pool_get(&w->packets);
 	if (!p) {
@@ -48,10 +79,20 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 	p->conn = c;
 	p->kind = (uint8_t)kind;
 	p->cookie = cookie;
+	/* TS option: a client segment carries its send time (TSval); a SYN-ACK
+	 * echoes the latest SYN's (ts_recent) */
+	p->stamp = kind == PKT_SYNACK ? c->ts_recent : w->q.now;
 	c->in_flight++;
 	if (++w->live_packets > w->res.peak_packets)
 		w->res.peak_packets = w->live_packets;
 	TRACE(w, c, world_listener_of(w, c), "send", packet_name(kind), cookie ? "syncookie" : NULL);
+	if (up && pop->path.reorder > 0) {
+		/* several receive CPUs: a segment may overtake others sent up to
+		 * `reorder` before it */
+		sim_time_ns extra = (sim_time_ns)(rng_uniform(&ps->network) * (double)pop->path.reorder);
+		world_schedule(w, &p->ev, w->q.now + (sim_time_ns)dist_sample(d, &ps->network) + extra);
+		return;
+	}
 	if (d->kind == DIST_CONSTANT) {
 		/* in send order through the channel: one pending event per path */
 		struct channel *ch = &ps->chan[up ? 0 : 1];
@@ -97,6 +138,7 @@ void net_on_deliver(struct world *w, struct packet *p)
 	struct conn *c = p->conn;
 	int kind = p->kind;
 	bool cookie = p->cookie;
+	c->rx_stamp = p->stamp;
 	pool_put(&w->packets, p);
 	w->live_packets--;
 	c->in_flight--;

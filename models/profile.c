@@ -21,6 +21,8 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_SHARED_SCAN, .prune = PRUNE_HALF_TABLE,
 		.init_rto = 3 * S, .syn_giveup_base = 200 * MS, .cookie_valid = 3 * S,
 		.timer_wheel = false, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.tlp = TLP_NONE, .ts_hz = 250, .synrecv_syn_ratelimit = false, .synrecv_syn_rearm = false,
+		.cookie_stamp_once_per_s = false,
 		.source = "v2.6.32 tcp_v4_conn_request, inet_csk_reqsk_queue_prune, retransmits_timed_out",
 	},
 	{
@@ -35,6 +37,8 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_SHARED_SCAN, .prune = PRUNE_HALF_TABLE,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 3 * S,
 		.timer_wheel = false, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.tlp = TLP_1_5_RTT, .ts_hz = 250, .synrecv_syn_ratelimit = false, .synrecv_syn_rearm = false,
+		.cookie_stamp_once_per_s = false,
 		.source = "v3.10 tcp_v4_conn_request, inet_csk_reqsk_queue_prune",
 	},
 	{
@@ -49,6 +53,8 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = false, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.tlp = TLP_1_5_RTT, .ts_hz = 250, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = false,
+		.cookie_stamp_once_per_s = true,
 		.source = "v4.4 tcp_conn_request, reqsk_timer_handler",
 	},
 	{
@@ -63,6 +69,8 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.tlp = TLP_1_5_RTT, .ts_hz = 250, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = false,
+		.cookie_stamp_once_per_s = true,
 		.source = "v4.9 tcp_conn_request, reqsk_timer_handler, kernel/time/timer.c",
 	},
 	{
@@ -77,6 +85,8 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = false,
+		.cookie_stamp_once_per_s = true,
 		.source = "v4.19 tcp_conn_request, reqsk_timer_handler",
 	},
 	{
@@ -91,6 +101,8 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = false,
+		.cookie_stamp_once_per_s = true,
 		.source = "v5.4 tcp_conn_request, reqsk_timer_handler",
 	},
 	{
@@ -105,6 +117,8 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = true,
+		.cookie_stamp_once_per_s = true,
 		.source = "v6.1 tcp_conn_request, reqsk_timer_handler",
 	},
 	{
@@ -119,6 +133,8 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = true,
+		.cookie_stamp_once_per_s = true,
 		.source = "v6.18 tcp_conn_request, tcp_check_req, reqsk_timer_handler, tcp_retransmit_timer",
 	},
 	{
@@ -134,6 +150,8 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_NONE,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = false, .hz = 1000, .rst_on_refused_ack = true, .syncache_limit = 15360,
+		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = false, .synrecv_syn_rearm = false,
+		.cookie_stamp_once_per_s = false,
 		.source = "FreeBSD 14 sys/netinet/tcp_syncache.c, sys/kern/uipc_socket.c sonewconn",
 	},
 };
@@ -306,4 +324,98 @@ sim_time_ns profile_scan_period(const struct kernel_rules *r)
 	/* the table is scanned in (timeout / interval) / 2 ticks */
 	sim_time_ns p = r->init_rto / 2;
 	return p < PROFILE_SCAN_TICK_NS ? PROFILE_SCAN_TICK_NS : p;
+}
+
+sim_time_ns profile_jiffies_up(const struct kernel_rules *r, sim_time_ns t)
+{
+	int hz = r->hz > 0 ? r->hz : 1000;
+	sim_time_ns j = SIM_NS_PER_S / hz;
+	return (t + j - 1) / j * j;
+}
+
+sim_time_ns profile_ts_rtt(const struct kernel_rules *r, sim_time_ns echoed, sim_time_ns now)
+{
+	/* tcp_rtt_tsopt_us: delta = tcp_time_stamp - rcv_tsecr; if (!delta)
+	 * delta = 1; in whole ticks of the TS clock */
+	sim_time_ns tick = SIM_NS_PER_S / (r->ts_hz > 0 ? r->ts_hz : 1000);
+	sim_time_ns d = now / tick - echoed / tick;
+	if (d < 1)
+		d = 1;
+	return d * tick;
+}
+
+sim_time_ns profile_rto_from_rtt(const struct kernel_rules *r, sim_time_ns m)
+{
+	/* first sample: srtt = m, rttvar = max(2 m, tcp_rto_min); __tcp_set_rto:
+	 * usecs_to_jiffies(srtt + rttvar); tcp_bound_rto */
+	sim_time_ns var = 2 * m > TCP_RTO_MIN_NS ? 2 * m : TCP_RTO_MIN_NS;
+	sim_time_ns rto = profile_jiffies_up(r, m + var);
+	return rto < TCP_RTO_MAX_NS ? rto : TCP_RTO_MAX_NS;
+}
+
+sim_time_ns profile_init_rto_after_handshake(const struct kernel_rules *r, sim_time_ns srtt, sim_time_ns crtt)
+{
+	if (crtt > srtt) {
+		/* crtt /= 8 * USEC_PER_SEC / HZ: whole jiffies, rounded down */
+		int hz = r->hz > 0 ? r->hz : 1000;
+		sim_time_ns j = SIM_NS_PER_S / hz;
+		sim_time_ns cj = crtt / j * j;
+		sim_time_ns var = 2 * cj > TCP_RTO_MIN_NS ? 2 * cj : TCP_RTO_MIN_NS;
+		sim_time_ns rto = cj + var;
+		return rto < TCP_RTO_MAX_NS ? rto : TCP_RTO_MAX_NS;
+	}
+	if (srtt > 0)
+		return profile_rto_from_rtt(r, srtt);
+	return TCP_TIMEOUT_FALLBACK_NS; /* RFC 6298 5.7 */
+}
+
+sim_time_ns profile_loss_probe_timeout(const struct kernel_rules *r, int early_retrans, sim_time_ns srtt,
+                                       sim_time_ns rto)
+{
+	if (r->tlp == TLP_NONE || (early_retrans != 3 && early_retrans != 4))
+		return -1;
+	sim_time_ns pto;
+	if (srtt <= 0) {
+		pto = SIM_NS_PER_S; /* TCP_TIMEOUT_INIT */
+	} else if (r->tlp == TLP_2_RTT) {
+		/* timeout_us = srtt_us >> 2 (2 srtt), + tcp_rto_min with one
+		 * segment out; usecs_to_jiffies */
+		pto = profile_jiffies_up(r, 2 * srtt + TCP_RTO_MIN_NS);
+	} else {
+		/* max(2 rtt, rtt + rtt/2 + TCP_DELACK_MAX, 10 ms), in jiffies */
+		sim_time_ns rtt = profile_jiffies_up(r, srtt);
+		pto = 2 * rtt;
+		if (rtt + rtt / 2 + TCP_RTO_MIN_NS > pto)
+			pto = rtt + rtt / 2 + TCP_RTO_MIN_NS;
+		if (pto < 10 * SIM_NS_PER_MS)
+			pto = 10 * SIM_NS_PER_MS;
+	}
+	/* "If the RTO formula yields an earlier time, then use that time." */
+	return pto < rto ? pto : rto;
+}
+
+bool profile_orphan_expired(int orphan_retries, sim_time_ns rto, int retransmits, sim_time_ns since)
+{
+	bool alive = rto < TCP_RTO_MAX_NS;
+	int retry_until = orphan_retries;
+	if (retry_until == 0 && alive)
+		retry_until = 8; /* tcp_orphan_retries: "8 corresponds to >100 seconds" */
+	if (retransmits == 0)
+		return false; /* retransmits_timed_out: !icsk_retransmits */
+	return since >= profile_model_timeout(TCP_RTO_MIN_NS, retry_until);
+}
+
+bool profile_cookie_too_old(sim_time_ns minted, sim_time_ns now)
+{
+	/* check_tcp_syn_cookie: diff = tcp_cookie_time() - count; diff >= MAX_SYNCOOKIE_AGE */
+	return now / TCP_SYNCOOKIE_PERIOD_NS - minted / TCP_SYNCOOKIE_PERIOD_NS >= MAX_SYNCOOKIE_AGE;
+}
+
+sim_time_ns profile_overflow_stamp(const struct kernel_rules *r, bool ever, sim_time_ns last, sim_time_ns now)
+{
+	/* if (!time_between32(now, last_overflow, last_overflow + HZ)) stamp = now */
+	sim_time_ns j = SIM_NS_PER_S / (r->hz > 0 ? r->hz : 1000);
+	if (!r->cookie_stamp_once_per_s || !ever || now / j > last / j + SIM_NS_PER_S / j || now < last)
+		return now;
+	return last;
 }

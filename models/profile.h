@@ -51,6 +51,14 @@ enum accept_limit_rule {
 	ACCEPT_LIMIT_3Q_HALVES, /* FreeBSD: refused when qlen > 3Q/2 (solisten_upcall/sonewconn) */
 };
 
+/* docs/kernels.md "Tail loss probe": when the first retransmit of a data or
+ * FIN segment goes out (tcp_schedule_loss_probe) */
+enum tlp_rule {
+	TLP_NONE,    /* before 3.10: no probe, the RTO is the first retransmit */
+	TLP_1_5_RTT, /* 3.10-4.12: PTO = max(2 srtt, 1.5 srtt + TCP_DELACK_MAX, 10 ms) */
+	TLP_2_RTT,   /* 4.13+ (RACK-TLP): PTO = 2 srtt + tcp_rto_min with one segment out */
+};
+
 struct kernel_rules {
 	const char *profile;          /* profile these rules came from */
 	/* sysctl defaults */
@@ -80,10 +88,21 @@ struct kernel_rules {
 	int hz;                       /* jiffies per second, for timer rounding */
 	bool rst_on_refused_ack;      /* FreeBSD: a refused completed connection gets RST */
 	int syncache_limit;           /* FreeBSD: syncache entries (net.inet.tcp.syncache.cachelimit) */
+	/* after the handshake (docs/kernels.md "Client after the handshake") */
+	enum tlp_rule tlp;            /* tail loss probe formula */
+	int ts_hz;                    /* TCP timestamp clock, ticks per second (1000 from 4.13, HZ before) */
+	bool synrecv_syn_ratelimit;   /* a retransmitted SYN for a request: SYN-ACK at most once per
+	                                 tcp_invalid_ratelimit (tcp_oow_rate_limited in tcp_check_req, 4.0+) */
+	bool synrecv_syn_rearm;       /* ... and the request timer restarts (mod_timer_pending, 5.10+) */
+	bool cookie_stamp_once_per_s; /* the overflow stamp moves at most once a second (tcp_synq_overflow, 4.4+) */
 	const char *source;           /* kernel version the table row was read from */
 };
 
 #define TCP_RTO_MAX_NS (120 * SIM_NS_PER_S)
+#define TCP_RTO_MIN_NS (200 * SIM_NS_PER_MS)
+#define TCP_TIMEOUT_FALLBACK_NS (3 * SIM_NS_PER_S) /* no RTT sample from the handshake */
+#define TCP_SYNCOOKIE_PERIOD_NS (60 * SIM_NS_PER_S) /* cookie age counter unit */
+#define MAX_SYNCOOKIE_AGE 2                        /* in TCP_SYNCOOKIE_PERIODs */
 
 /* profile_find: the rules of the named profile, or NULL. */
 const struct kernel_rules *profile_find(const char *name);
@@ -149,6 +168,49 @@ sim_time_ns profile_timer_fire(const struct kernel_rules *r, sim_time_ns now, si
 /* profile_scan_period: the SYN-ACK scan revisits a request every this long
  * (half of the initial timeout: budget = 2 * entries / (timeout / 200 ms)). */
 sim_time_ns profile_scan_period(const struct kernel_rules *r);
+
+/* profile_jiffies_up: t rounded up to whole jiffies (usecs_to_jiffies). */
+sim_time_ns profile_jiffies_up(const struct kernel_rules *r, sim_time_ns t);
+
+/* profile_ts_rtt: the RTT sample a timestamp echo gives (tcp_rtt_tsopt_us):
+ * whole ticks of the TS clock between the echoed value and now, at least one
+ * tick. */
+sim_time_ns profile_ts_rtt(const struct kernel_rules *r, sim_time_ns echoed, sim_time_ns now);
+
+/* profile_rto_from_rtt: the RTO after a first RTT sample m (tcp_rtt_estimator
+ * then tcp_set_rto): m + max(2 m, tcp_rto_min), in whole jiffies, at most
+ * 120 s. */
+sim_time_ns profile_rto_from_rtt(const struct kernel_rules *r, sim_time_ns m);
+
+/* profile_init_rto_after_handshake: tcp_init_metrics: the RTO the connection
+ * starts with, given its handshake RTT sample srtt (0: none) and the RTT cached
+ * for the destination crtt (0: none): from the cached RTT when it is above
+ * srtt (crtt + max(2 crtt, tcp_rto_min), crtt in whole jiffies); else from
+ * the sample; else TCP_TIMEOUT_FALLBACK (3 s). */
+sim_time_ns profile_init_rto_after_handshake(const struct kernel_rules *r, sim_time_ns srtt, sim_time_ns crtt);
+
+/* profile_loss_probe_timeout: tcp_schedule_loss_probe for a socket with one
+ * segment out whose RTO is `rto`: when the probe fires, or -1 when the rule
+ * (or tcp_early_retrans not 3 or 4) sends none. */
+sim_time_ns profile_loss_probe_timeout(const struct kernel_rules *r, int early_retrans, sim_time_ns srtt,
+                                       sim_time_ns rto);
+
+/* profile_orphan_expired: tcp_write_timeout for an orphaned socket
+ * (SOCK_DEAD): expired once retransmits_timed_out(retry_until) with rto_base
+ * TCP_RTO_MIN, where retry_until is tcp_orphan_retries(): the sysctl, or 8
+ * when it is 0 and the RTO is below TCP_RTO_MAX (alive).  `retransmits` is
+ * icsk_retransmits and `since` the time since the first retransmit. */
+bool profile_orphan_expired(int orphan_retries, sim_time_ns rto, int retransmits, sim_time_ns since);
+
+/* profile_overflow_stamp: tcp_synq_overflow: the listener's last-overflow
+ * stamp after a cookie is sent at `now`: moved to now, except (4.4+) while it
+ * is at most one second (HZ jiffies) old. */
+sim_time_ns profile_overflow_stamp(const struct kernel_rules *r, bool ever, sim_time_ns last, sim_time_ns now);
+
+/* profile_cookie_too_old: check_tcp_syn_cookie: a cookie minted at `minted`
+ * is refused at `now` when the minute counters differ by MAX_SYNCOOKIE_AGE or
+ * more (so between 1 and 2 minutes of age). */
+bool profile_cookie_too_old(sim_time_ns minted, sim_time_ns now);
 
 #define PROFILE_SCAN_TICK_NS (200 * SIM_NS_PER_MS) /* TCP_SYNQ_INTERVAL = HZ/5 */
 

@@ -59,6 +59,7 @@ enum after_connect_kind {
 struct after_connect_spec {
 	enum after_connect_kind kind;
 	struct dist hold;          /* time held open once served, ns */
+	bool write;                /* hold: write one byte right after connect (and never read) */
 	sim_time_ns read_timeout;  /* greeting/request: read timeout, ns; SIM_TIME_NEVER for none */
 };
 
@@ -67,12 +68,36 @@ struct path_spec {
 	struct dist delay_to_client; /* one-way delay server -> client, ns */
 	double loss_to_server;       /* drop probability of each segment to the server */
 	double loss_to_client;       /* drop probability of each segment to the client */
+	sim_time_ns reorder;         /* segments to the server get an extra delay uniform in [0, reorder), ns:
+	                                several receive CPUs reorder a batch; 0 = one in-order path */
+};
+
+/* Segment kinds a fault can select (bit i = enum seg_kind i). */
+enum seg_kind { SEG_SYN, SEG_SYNACK, SEG_ACK, SEG_DATA, SEG_FIN, SEG_RST, SEG_KIND_COUNT };
+
+#define SCENARIO_MAX_FAULTS 32
+#define FAULT_TO_SERVER 1u
+#define FAULT_TO_CLIENT 2u
+
+/* A fault on the path: segments of the selected kinds, directions,
+ * populations and attempts sent in [from, to) are lost with probability p.
+ * An outage is a fault on everything with p = 1. */
+struct fault {
+	sim_time_ns from, to;  /* window, ns (to = SIM_TIME_NEVER: for ever) */
+	uint32_t kinds;        /* bit mask of enum seg_kind */
+	uint32_t dirs;         /* FAULT_TO_SERVER | FAULT_TO_CLIENT */
+	int32_t pop;           /* population index, -1 for all */
+	uint64_t first, last;  /* attempt ids [first, last] (the port range of a test); 0, UINT64_MAX for all */
+	double p;              /* loss probability */
 };
 
 struct client_sysctl {
 	int tcp_syn_retries;         /* SYN retransmits before ETIMEDOUT (0: sim-only, one SYN) */
 	int tcp_syn_linear_timeouts; /* retransmits at the initial RTO (6.5+) */
 	int tcp_orphan_retries;      /* FIN retransmits of a closed socket; 0 means 8 */
+	int tcp_timestamps;          /* 0 off, else on (used when the server has them on too) */
+	int tcp_early_retrans;       /* 3 or 4: tail loss probes on */
+	int tcp_no_metrics_save;     /* 1: closes do not update the tcp_metrics cache */
 };
 
 struct client_pop {
@@ -94,6 +119,9 @@ struct server_sysctl {
 	int tcp_syncookies;        /* 0 off, 1 on overflow, 2 always */
 	int tcp_abort_on_overflow; /* 0 drop the ACK, 1 reset */
 	int tcp_synack_retries;
+	int tcp_timestamps;        /* 0 off, else on */
+	int tcp_no_metrics_save;   /* 1: closes do not update the tcp_metrics cache */
+	sim_time_ns tcp_invalid_ratelimit; /* SYN-ACKs to retransmitted SYNs at most once per this, ns */
 };
 
 enum acceptor_kind {
@@ -132,6 +160,8 @@ struct server_spec {
 struct scenario {
 	sim_time_ns duration;     /* new attempts arrive during [0, duration), ns */
 	sim_time_ns drain;        /* then at most this long for attempts to end, ns */
+	bool end_at_last_close;   /* end when the last client socket is closed, as kcheck does, without
+	                             waiting for the SYN queues to empty */
 	sim_time_ns warmup;       /* statistics exclude attempts started before, ns */
 	sim_time_ns sample_interval; /* time-series sampling, ns; 0 = off */
 	uint64_t seed;            /* run seed */
@@ -141,6 +171,8 @@ struct scenario {
 	uint32_t n_pops;
 	int64_t hist_bin;         /* connect-time histogram bin width, ns */
 	uint64_t max_memory;      /* ceiling on in-flight memory, bytes; 0 = none */
+	struct fault faults[SCENARIO_MAX_FAULTS]; /* losses and outages on the path */
+	uint32_t n_faults;
 };
 
 /* scenario_default_drain: the longest time an attempt started at the end of

@@ -543,8 +543,8 @@ int world_run(struct world *w, volatile sig_atomic_t *stop)
 			w->end_ev.aux = 1;
 			world_schedule(w, &w->end_ev, cap);
 		}
-		if (w->arrivals_done && w->unresolved == 0 && !requests_pending(w) && w->live_packets == 0 &&
-		    w->client_established == 0)
+		if (w->arrivals_done && w->unresolved == 0 && (s->end_at_last_close || !requests_pending(w)) &&
+		    w->live_packets == 0 && w->client_established == 0)
 			break;
 		if (stop && (++polled & 4095) == 0 && *stop) {
 			rc = 1;

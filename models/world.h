@@ -78,6 +78,16 @@ struct conn {
 	bool cookie_isn;                  /* the SYN-ACK the client took carried a cookie */
 	bool request_acked;               /* request mode: server acknowledged the data */
 	uint8_t app_try;                  /* application-level try number, from 0 */
+	/* client after the handshake (docs/kernels.md "Client after the handshake") */
+	uint8_t out_kind;                 /* the data or FIN segment outstanding (enum packet_kind) */
+	uint8_t backoff;                  /* icsk_backoff: RTOs since the last valid RTT sample */
+	bool probe_armed;                 /* client_timer is a tail loss probe, not the RTO */
+	bool probe_out;                   /* a probe is outstanding (tlp_high_seq) */
+	bool in_loss;                     /* an RTO fired (TCP_CA_Loss): no new probe */
+	sim_time_ns srtt;                 /* smoothed RTT, ns; 0 = no valid sample yet */
+	sim_time_ns seg_at;               /* the outstanding segment was last sent, ns */
+	sim_time_ns retrans_stamp;        /* its first RTO retransmit, ns */
+	sim_time_ns rx_stamp;             /* TS echo of the segment being delivered, ns */
 	/* server */
 	sim_time_ns accepted_at;          /* accept() returned it, ns; -1 if not */
 	sim_time_ns queued_at;            /* the child joined the accept queue, ns; -1 if not */
@@ -92,6 +102,9 @@ struct conn {
 	bool held;                        /* a worker holds the accepted child */
 	bool counted_established;         /* counted in world's client_established */
 	bool release_pending;             /* on the world's list of conns to look at */
+	sim_time_ns ts_recent;            /* TSval (send time) of the latest SYN seen, ns */
+	sim_time_ns oow_at;               /* last SYN-ACK to a retransmitted SYN (last_oow_ack_time), ns; -1 none */
+	sim_time_ns cookie_at;            /* the last cookie SYN-ACK was sent (its minute counter), ns */
 	/* bookkeeping */
 	uint32_t in_flight;               /* packets of this conn in the network */
 	sim_time_ns user_started;         /* closed loop / app retry: first try started, ns */
@@ -119,6 +132,7 @@ struct packet {
 	struct conn *conn;    /* owner (holds a reference: conn->in_flight) */
 	uint8_t kind;         /* enum packet_kind */
 	bool cookie;          /* SYN-ACK: the ISN is a syncookie */
+	sim_time_ns stamp;    /* TS option: TSval of a client segment, TSecr of a SYN-ACK, ns */
 };
 
 /* What one finished attempt looked like (attempts.jsonl). */
@@ -233,6 +247,9 @@ struct world_results {
 	uint64_t synacks_sent;                      /* all SYN-ACKs, cookies included */
 	uint64_t syns_sent;                         /* all client SYNs */
 	uint64_t flood_syns;                        /* spoofed SYNs sent */
+	uint64_t client_loss_probes;                /* client hosts: TCPLossProbes */
+	uint64_t client_timeouts;                   /* client hosts: TCPTimeouts (SYN, data and FIN RTOs) */
+	uint64_t client_retrans_segs;               /* client hosts: RetransSegs (SYNs, probes, RTO copies) */
 	uint64_t events;                            /* events run */
 	sim_time_ns end_time;                       /* simulated time at the end, ns */
 	uint64_t peak_conns;                        /* most conns alive at once */

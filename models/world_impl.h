@@ -83,7 +83,8 @@ struct world {
 	bool arrivals_done;            /* duration passed: no new requests */
 	bool done;                     /* stop the loop */
 	int status;                    /* 0, or -1 after an allocation failure */
-	bool proven[SCENARIO_MAX_POPS]; /* server host has TCP metrics for the population's address */
+	bool proven[SCENARIO_MAX_POPS]; /* server host's tcp_metrics: an RTT cached for the population's address */
+	sim_time_ns client_crtt[SCENARIO_MAX_POPS]; /* client host's tcp_metrics: RTT cached for the server, ns */
 	uint64_t pending_retries;      /* application retries scheduled, not started */
 	uint64_t client_syn_sent;      /* client sockets in SYN_SENT */
 	uint64_t client_established;   /* client sockets that believe they are connected */
@@ -144,6 +145,8 @@ enum lane_site {
 	LANE_READ_TIMEOUT,    /* read timeout: now + d */
 	LANE_SYNACK,          /* per-request SYN-ACK timer: profile_timer_fire(now, d) */
 	LANE_SERVICE,         /* constant service time: now + d */
+	LANE_PROBE,           /* client tail loss probe: profile_timer_fire(now, pto) */
+	LANE_HOLD_WRITE,      /* constant holding time of a client that wrote: now + d (client_deadline) */
 };
 
 static inline uint64_t lane_key(enum lane_site site, uint32_t who, sim_time_ns delay)

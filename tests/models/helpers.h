@@ -29,6 +29,8 @@ static inline struct scenario sc_basic(const char *kernel)
 	s.server.sysctl.tcp_syncookies = r->tcp_syncookies;
 	s.server.sysctl.tcp_abort_on_overflow = r->tcp_abort_on_overflow;
 	s.server.sysctl.tcp_synack_retries = r->tcp_synack_retries;
+	s.server.sysctl.tcp_timestamps = 1;
+	s.server.sysctl.tcp_invalid_ratelimit = 500 * MS_NS;
 	s.server.backlog = 8;
 	s.server.listeners = 1;
 	s.server.acceptor.kind = ACCEPTOR_NEVER;
@@ -38,6 +40,8 @@ static inline struct scenario sc_basic(const char *kernel)
 	p->rules = *r;
 	p->sysctl.tcp_syn_retries = r->tcp_syn_retries;
 	p->sysctl.tcp_syn_linear_timeouts = r->tcp_syn_linear_timeouts > 0 ? r->tcp_syn_linear_timeouts : 0;
+	p->sysctl.tcp_timestamps = 1;
+	p->sysctl.tcp_early_retrans = 3;
 	p->connect_timeout = SIM_TIME_NEVER;
 	p->arrival.kind = ARRIVAL_CONSTANT;
 	p->arrival.rate_per_s = 20;
