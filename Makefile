@@ -14,6 +14,7 @@
 # make install    the program, its plot scripts, man page and shell completion
 #                 under PREFIX (default /usr/local), staged under DESTDIR
 # make uninstall  remove what make install put there
+# make web        the browser classroom, a static site in build/web (docs/classroom.md)
 # Missing Debian packages are installed first (as root) by scripts/deps.sh.
 
 .DEFAULT_GOAL := all
@@ -111,7 +112,7 @@ layer_of = $(or $(strip $(foreach l,sim models,$(if $(filter $(l)/% tests/$(l)/%
 INC_STAMP := $(BUILD)/inc/.stamp
 
 # ---- rules ------------------------------------------------------------------
-.PHONY: all run test test-build check bench pgo validate fuzz plots clean deps layers man install uninstall
+.PHONY: all run test test-build check bench pgo validate fuzz plots clean deps layers man install uninstall web web-test
 all: $(TCPQSIM_BIN)
 
 deps: $(BUILD)/config.mk
@@ -189,7 +190,7 @@ fuzz:
 # its own build folder.
 SAN := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 check:
-	$(MAKE) BUILD=build-san OPT="-O1 -g" LTO= SANFLAGS="$(SAN)" TCPQSIM_BIN=build-san/tcpqsim TEST_JOBS=1 test
+	$(MAKE) BUILD=build-san OPT="-O1 -g" LTO= SANFLAGS="$(SAN)" TCPQSIM_BIN=build-san/tcpqsim TEST_JOBS=1 WEB_TESTS=0 test
 
 # The benchmark: 10^7 attempts of a fixed overload scenario, then the same
 # scenario 5x shorter: peak memory must not grow with simulated duration.
@@ -204,6 +205,8 @@ test-build: $(TCPQSIM_BIN) $(BUILD)/test-sim $(BUILD)/test-models $(BUILD)/test-
 # program; the Slurm test starts and stops a private single-node cluster, or
 # says why it skips (not root, another Slurm running).
 TEST_DEPS := gnuplot parallel man zsh tcpdump slurm-wlm munge
+# The browser classroom's tests run too (not under the sanitizers: WEB_TESTS=0)
+WEB_TESTS ?= 1
 test: test-build layers
 	@TCPQSIM_EXTRA_DEPS="$(TEST_DEPS)" sh scripts/deps.sh
 	$(BUILD)/test-sim --jobs=$(TEST_JOBS)
@@ -211,6 +214,77 @@ test: test-build layers
 	TCPQSIM=$(abspath $(TCPQSIM_BIN)) $(BUILD)/test-app --jobs=$(TEST_JOBS)
 	sh tests/sh/install.sh "$(MAKE)"
 	sh tests/sh/slurm.sh "$(MAKE)"
+ifeq ($(WEB_TESTS),1)
+	$(Q)$(MAKE) --no-print-directory web-test
+endif
+
+# ---- the browser classroom ----------------------------------------------------
+# The engine, the models and the program's scenario loader, runner, summary,
+# story and views compiled with Emscripten (Debian's emscripten; GSL and cJSON
+# built for WebAssembly from Debian's source packages by scripts/web-deps.sh,
+# cached in build/web-deps), plus the page, its worker and the lessons.  Each
+# layer becomes an archive, so only what web/tcpqsim_web.c reaches is linked.
+WEB       := build/web
+WEBDEPS   := build/web-deps
+WEB_APP_SRC := $(wildcard app/config*.c app/report.c app/runner.c app/story.c app/views.c app/util/*.c)
+WEB_SIM_OBJ    := $(SIM_SRC:%.c=build/web-obj/%.o)
+WEB_MODELS_OBJ := $(MODELS_SRC:%.c=build/web-obj/%.o)
+WEB_APP_OBJ    := $(WEB_APP_SRC:%.c=build/web-obj/%.o)
+WEB_MAIN_OBJ   := build/web-obj/web/tcpqsim_web.o
+WEB_OBJ   := $(WEB_SIM_OBJ) $(WEB_MODELS_OBJ) $(WEB_APP_OBJ) $(WEB_MAIN_OBJ)
+WEB_EXPORTS := _web_load,_web_warnings,_web_info,_web_run,_web_story,_web_ss,_web_report,_web_attempts,_web_attempt_count,_malloc,_free
+WEB_STATIC := web/index.html web/app.js web/worker.js web/engine.js web/style.css
+WEB_LESSONS := $(wildcard configs/classroom/*.json configs/seed/*.json)
+EMCC_ENV  := NODE_PATH=/usr/share/nodejs
+EMCC_FLAGS := $(CSTD) $(WARN) -O3 -I$(WEBDEPS)/include
+
+web: $(WEB)/tcpqsim.js $(WEB)/lessons.json $(addprefix $(WEB)/,$(notdir $(WEB_STATIC)))
+
+$(WEBDEPS)/stamp: scripts/web-deps.sh
+	$(Q)sh scripts/web-deps.sh $(WEBDEPS)
+
+# the same include roots as the native build (web/ sits on top, like app/)
+build/web-obj/%.o: %.c $(WEBDEPS)/stamp Makefile | $(INC_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  EMCC    $<")
+	$(Q)$(EMCC_ENV) emcc $(EMCC_FLAGS) -I$(BUILD)/inc/$(call layer_of,$<) -MMD -MP -c $< -o $@
+
+build/web-obj/lib%.a:
+	$(Q)rm -f $@ && $(EMCC_ENV) emar rcs $@ $^
+build/web-obj/libsim.a: $(WEB_SIM_OBJ)
+build/web-obj/libmodels.a: $(WEB_MODELS_OBJ)
+build/web-obj/libapp.a: $(WEB_APP_OBJ)
+
+$(WEB)/tcpqsim.js: $(WEB_MAIN_OBJ) build/web-obj/libapp.a build/web-obj/libmodels.a build/web-obj/libsim.a $(WEBDEPS)/stamp
+	@mkdir -p $(WEB)
+	@$(if $(Q),echo "  EMLD    $@")
+	$(Q)$(EMCC_ENV) emcc -O3 -o $@ $(WEB_MAIN_OBJ) build/web-obj/libapp.a build/web-obj/libmodels.a \
+		build/web-obj/libsim.a $(WEBDEPS)/lib/libgsl.a $(WEBDEPS)/lib/libcjson.a \
+		-sMODULARIZE=1 -sEXPORT_NAME=createTcpqsim -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,worker,node \
+		-sFORCE_FILESYSTEM=1 -sEXPORTED_FUNCTIONS=$(WEB_EXPORTS) \
+		-sEXPORTED_RUNTIME_METHODS=ccall,cwrap,FS,UTF8ToString --no-entry
+
+$(WEB)/%: web/%
+	@mkdir -p $(WEB)
+	$(Q)cp $< $@
+
+# the lessons, at the same paths as in the repository, and their index
+$(WEB)/lessons.json: $(WEB_LESSONS) web/lessons.mjs
+	@mkdir -p $(WEB)
+	$(Q)for f in $(WEB_LESSONS); do mkdir -p $(WEB)/$$(dirname $$f) && cp $$f $(WEB)/$$f; done
+	$(Q)node web/lessons.mjs $(WEB_LESSONS) >$@.tmp && mv $@.tmp $@
+
+# Node: every lesson's summary.json from the WebAssembly build equals the
+# native one byte for byte but for the host's fields; Chromium: the page.
+# Screenshots go to WEB_SHOTS (make web-test WEB_SHOTS=docs/img refreshes
+# the README's)
+WEB_SHOTS ?= build/web-shots
+web-test: web $(TCPQSIM_BIN)
+	$(Q)sh scripts/web-deps.sh --test $(WEBDEPS)
+	$(Q)mkdir -p $(WEB_SHOTS)
+	$(Q)TCPQSIM=./$(TCPQSIM_BIN) node --no-experimental-fetch tests/web/equal.mjs $(WEB) $(WEB_LESSONS)
+	$(Q)TCPQSIM=./$(TCPQSIM_BIN) SCREENSHOTS=$(WEB_SHOTS) NODE_PATH=$(abspath $(WEBDEPS))/node_modules \
+		node tests/web/browser.mjs $(WEB)
 
 # ---- install ----------------------------------------------------------------
 # The man page is written from the program's own --help texts
@@ -252,5 +326,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz build-pgo build-bench tcpqsim
 
--include $(SIM_OBJ:.o=.d) $(MODELS_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) \
+-include $(WEB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(MODELS_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) \
 	$(TEST_SIM_OBJ:.o=.d) $(TEST_MODELS_OBJ:.o=.d) $(TEST_APP_OBJ:.o=.d) $(KCHECK_OBJ:.o=.d)

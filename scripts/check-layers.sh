@@ -11,14 +11,14 @@
 # A file of layer L may include only headers of L and of the layers below it:
 #   sim/, tests/sim/        sim/
 #   models/, tests/models/  sim/ models/
-#   app/, tests/app/, tools/, fuzz/   sim/ models/ app/
+#   app/, tests/app/, tools/, fuzz/, web/   sim/ models/ app/
 # and never a relative path that climbs out of its folder ("../").
 set -eu
 
 check_tree() {
 	root=$1
 	status=0
-	for dir in sim models app tests/sim tests/models tests/app tools fuzz; do
+	for dir in sim models app tests/sim tests/models tests/app tools fuzz web; do
 		[ -d "$root/$dir" ] || continue
 		case $dir in
 		sim | tests/sim) allowed="sim" ;;
