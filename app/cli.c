@@ -13,34 +13,22 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/report.h"
+#include "app/util/stop.h"
 
-static volatile sig_atomic_t stop_requested;
-static struct sigaction old_int, old_term;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
+/* the signal side lives in app/util/stop.c; these names are the commands' */
 volatile sig_atomic_t *cli_stop_flag(void)
 {
-	return &stop_requested;
+	return stop_flag();
 }
 
 void cli_install_signals(void)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	stop_defer();
 }
 
 void cli_restore_signals(void)
 {
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	stop_undefer();
 }
 
 /* every command, in the order help lists them */
@@ -189,6 +177,19 @@ void cli_overrides_finish(struct cli_overrides *ov)
 		ov->sets[ov->n_sets++] = ov->seed_set; /* room kept: sets has one slot more */
 }
 
+int cli_parse_number(const char *opt, const char *v, double min, double max, double *out)
+{
+	char *end = NULL;
+	errno = 0;
+	double x = v ? strtod(v, &end) : NAN;
+	if (!v || !v[0] || *end || (errno && errno != ERANGE) || !isfinite(x) || x < min || x > max) {
+		fprintf(stderr, PROG ": %s: expected a number in [%g, %g], got \"%s\"\n", opt, min, max, v ? v : "");
+		return 2;
+	}
+	*out = x;
+	return 0;
+}
+
 int cli_misuse(const char *fmt, const char *arg)
 {
 	fprintf(stderr, PROG ": ");
@@ -197,7 +198,23 @@ int cli_misuse(const char *fmt, const char *arg)
 	return 2;
 }
 
+static int dispatch(int argc, char **argv);
+
 int cli_main(int argc, char **argv)
+{
+	stop_install();
+	int rc = dispatch(argc, argv);
+	/* a signal that came while a command could not stop at once (it was
+	 * writing, or its outputs were already committed): still 130 */
+	if (*stop_flag() && rc != STOP_EXIT) {
+		fflush(stdout);
+		fprintf(stderr, PROG ": interrupted\n");
+		rc = STOP_EXIT;
+	}
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		print_usage(stderr);

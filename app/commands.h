@@ -106,11 +106,18 @@ void cli_overrides_finish(struct cli_overrides *ov);
  * success loaded_scenario_fini releases it. */
 int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets, struct loaded_scenario *ls);
 
+/* cli_parse_number: v as a finite number in [min, max] (the ranges of the
+ * scenario's keys: times up to CONFIG_MAX_TIME_S); otherwise print
+ * "tcpqsim: OPT: expected a number in [min, max], got "V"" and return 2. */
+int cli_parse_number(const char *opt, const char *v, double min, double max, double *out);
+
 /* cli_misuse: print "tcpqsim: MESSAGE" and the help hint; returns 2. */
 int cli_misuse(const char *fmt, const char *arg);
 
-/* cli_install_signals / cli_restore_signals: SIGINT and SIGTERM set
- * *cli_stop_flag() instead of killing the process. */
+/* cli_install_signals / cli_restore_signals: a section (nested) in which
+ * SIGINT, SIGTERM, SIGHUP and SIGPIPE only set *cli_stop_flag(), which the
+ * code polls; outside one they end the program at once with status 130
+ * (app/util/stop.h). */
 volatile sig_atomic_t *cli_stop_flag(void);
 void cli_install_signals(void);
 void cli_restore_signals(void);

@@ -125,7 +125,7 @@ static struct dist read_dist(struct cfg *c, const cJSON *in, cJSON *out, const c
 		if (r->failed)
 			break;
 		size_t n = 0;
-		double *vals = read_numbers(c, "file", file, col, &n);
+		double *vals = read_numbers(c, "file", file, col, &n, o);
 		if (!vals)
 			break;
 		qsort(vals, n, sizeof(*vals), cmp_double);
@@ -434,7 +434,7 @@ static void read_arrival(struct cfg *c, const cJSON *in, cJSON *out, struct arri
 		if (r->failed)
 			break;
 		size_t n = 0;
-		double *v = read_numbers(c, "file", file, col, &n);
+		double *v = read_numbers(c, "file", file, col, &n, ao);
 		if (!v)
 			break;
 		qsort(v, n, sizeof(*v), cmp_double);

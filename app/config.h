@@ -46,6 +46,10 @@ void loaded_scenario_fini(struct loaded_scenario *ls);
 
 /* The limits on scenario_estimate_cost (models/cost.h) a run must stay under
  * without --force. */
+/* the largest time a scenario key (and a command-line option) may give, s:
+ * 1e17 ns, so that sums of a few stay inside sim_time_ns */
+#define CONFIG_MAX_TIME_S 1e8
+
 #define CONFIG_MAX_ATTEMPTS 1e9  /* refused above this many attempts ... */
 #define CONFIG_MAX_EVENTS 5e10   /* ... or events (hours of CPU) ... */
 #define CONFIG_MAX_BYTES 8589934592.0 /* ... or 8 GiB in flight (without a max_memory) */

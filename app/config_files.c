@@ -41,7 +41,8 @@ static long read_line(FILE *f, char *buf, size_t cap)
  * text or CSV file; '#' lines and blank lines are skipped.  A file that is
  * not text (a NUL byte: /dev/zero), larger than NUMBERS_MAX_BYTES (an
  * endless stream) or with more than NUMBERS_MAX_COUNT numbers is refused. */
-double *read_numbers(struct cfg *c, const char *key, const char *file, const cJSON *column, size_t *n_out)
+double *read_numbers(struct cfg *c, const char *key, const char *file, const cJSON *column, size_t *n_out,
+                     cJSON *out)
 {
 	char path[4096];
 	if (file[0] == '/' || !c->base_dir)
@@ -53,6 +54,12 @@ double *read_numbers(struct cfg *c, const char *key, const char *file, const cJS
 		jr_fail(c->r, key, "expected a readable file, got \"%s\" (%s)", path, strerror(errno));
 		return NULL;
 	}
+	/* the resolved document names the file as this run found it (absolute),
+	 * so that it loads again from anywhere: plot on a moved run folder */
+	char *abs = realpath(path, NULL);
+	if (abs && out && cJSON_GetObjectItemCaseSensitive(out, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(out, key, cJSON_CreateString(abs));
+	free(abs);
 	long col = 1;
 	const char *col_name = NULL;
 	if (column && cJSON_IsNumber(column))
@@ -88,12 +95,39 @@ double *read_numbers(struct cfg *c, const char *key, const char *file, const cJS
 			s++;
 		if (*s == '#' || *s == '\n' || *s == '\r' || *s == '\0')
 			continue;
-		/* split on commas, tabs or spaces */
+		/* split on commas (CSV: every comma ends a field, and an empty
+		 * field is an error, never skipped), or else on tabs or spaces */
 		char *fields[64];
 		int nf = 0;
-		char *save = NULL;
-		for (char *t = strtok_r(s, ",\t \r\n", &save); t && nf < 64; t = strtok_r(NULL, ",\t \r\n", &save))
-			fields[nf++] = t;
+		if (strchr(s, ',')) {
+			bool empty = false;
+			for (char *t = s; nf < 64;) {
+				char *e = strchr(t, ',');
+				if (e)
+					*e = '\0';
+				while (*t == ' ' || *t == '\t')
+					t++;
+				char *z = t + strlen(t);
+				while (z > t && (z[-1] == ' ' || z[-1] == '\t' || z[-1] == '\r' || z[-1] == '\n'))
+					*--z = '\0';
+				if (!*t) {
+					jr_fail(c->r, key, "expected a number at %s:%ld:%ld, got an empty field", path, lineno,
+					        (long)(t - line) + 1);
+					empty = true;
+					break;
+				}
+				fields[nf++] = t;
+				if (!e)
+					break;
+				t = e + 1;
+			}
+			if (empty)
+				break;
+		} else {
+			char *save = NULL;
+			for (char *t = strtok_r(s, "\t \r\n", &save); t && nf < 64; t = strtok_r(NULL, "\t \r\n", &save))
+				fields[nf++] = t;
+		}
 		if (!header_done) {
 			for (int i = 0; i < nf; i++)
 				if (strcmp(fields[i], col_name) == 0)

@@ -13,8 +13,8 @@
 #define NS_PER_S 1e9
 /* Every time a scenario gives stays under MAX_NS (about 3.2 years), so that
  * sums of a few of them fit in sim_time_ns (int64 ns, up to 9.2e18). */
-#define MAX_NS 1e17
-#define MAX_S (MAX_NS / NS_PER_S)
+#define MAX_NS (CONFIG_MAX_TIME_S * NS_PER_S)
+#define MAX_S CONFIG_MAX_TIME_S
 #define MAX_MS (MAX_NS / NS_PER_MS)
 /* the smallest non-zero arrival rate: a Poisson gap of 1/rate stays in range */
 #define MIN_RATE 1e-6
@@ -55,7 +55,8 @@ static inline int cmp_double(const void *a, const void *b)
  * text or CSV file; '#' lines and blank lines are skipped.  A file that is
  * not text (a NUL byte: /dev/zero), larger than NUMBERS_MAX_BYTES (an
  * endless stream) or with more than NUMBERS_MAX_COUNT numbers is refused. */
-double *read_numbers(struct cfg *c, const char *key, const char *file, const cJSON *column, size_t *n_out);
+double *read_numbers(struct cfg *c, const char *key, const char *file, const cJSON *column, size_t *n_out,
+                     cJSON *out);
 
 /* "rules": {name: value} overrides of the profile's rules, written back in full */
 void read_rules(struct cfg *c, const cJSON *in, cJSON *out, struct kernel_rules *kr, bool server);

@@ -24,6 +24,7 @@
 #include "app/commands.h"
 #include "app/report.h"
 #include "app/util/output.h"
+#include "app/util/stop.h"
 
 /* ---- worker processes ----------------------------------------------------- */
 
@@ -59,6 +60,7 @@ static void __attribute__((noreturn)) child_main(const struct replicate_tasks *t
 	if (getppid() != parent)
 		_exit(1);
 	signal(SIGPIPE, SIG_DFL);
+	stop_child();
 	char err[1024] = "";
 	char *text = t->run(t->ctx, task, err, sizeof(err));
 	if (text) {

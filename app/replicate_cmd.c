@@ -23,6 +23,7 @@
 #include "app/commands.h"
 #include "app/report.h"
 #include "app/util/output.h"
+#include "app/util/stop.h"
 
 /* ---- replications of one scenario ----------------------------------------- */
 
@@ -140,20 +141,12 @@ static void print_merged(FILE *f, const cJSON *doc, const char *name, unsigned j
 	print_stat(f, doc, "counters.ListenOverflows", "counters.ListenOverflows");
 }
 
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-	bool created;
-	return output_make_dirs(dir, &created);
-}
-
 int replicate_command(const struct loaded_scenario *ls, uint64_t replications, unsigned jobs, const char *dir,
                       bool quiet)
 {
 	char err[1024];
 	cJSON **sums = NULL;
 	volatile sig_atomic_t *stop = cli_stop_flag();
-	*stop = 0;
 	cli_install_signals();
 	enum run_status st = replicate_scenario(ls, replications, jobs, stop, &sums, err, sizeof(err));
 	cli_restore_signals();
@@ -163,36 +156,58 @@ int replicate_command(const struct loaded_scenario *ls, uint64_t replications, u
 	}
 	int rc = 0;
 	cJSON *merged = replicate_merge(sums, replications);
-	char path[4400], reps[4200];
-	snprintf(reps, sizeof(reps), "%s/replications", dir);
+	char path[4600], reps[4400];
 	if (!merged) {
 		fprintf(stderr, PROG ": out of memory\n");
 		rc = 1;
 		goto out;
 	}
-	if (make_dirs(reps) < 0) {
+	/* staged, then moved in whole: the folder never mixes two runs */
+	struct output o;
+	if (output_open(&o, dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = 2;
+		goto out;
+	}
+	output_staged_path(&o, "replications", reps, sizeof(reps));
+	if (mkdir(reps, 0777) < 0) {
 		fprintf(stderr, PROG ": %s: cannot write the output folder: %s\n", dir, strerror(errno));
+		output_abort(&o);
 		rc = 2;
 		goto out;
 	}
 	for (uint64_t r = 0; r < replications; r++) {
+		if (*stop) {
+			fprintf(stderr, PROG ": interrupted: nothing written\n");
+			output_abort(&o);
+			rc = 130;
+			goto out;
+		}
 		snprintf(path, sizeof(path), "%s/rep-%03llu.json", reps, (unsigned long long)r);
 		if (report_write_json(path, sums[r]) < 0) {
-			fprintf(stderr, PROG ": %s: cannot write: %s\n", path, strerror(errno));
+			fprintf(stderr, PROG ": %s/replications/rep-%03llu.json: cannot write: %s\n", dir,
+			        (unsigned long long)r, strerror(errno));
+			output_abort(&o);
 			rc = 2;
 			goto out;
 		}
 	}
-	/* replications left from an earlier, longer run would mislead */
-	for (uint64_t r = replications;; r++) {
-		snprintf(path, sizeof(path), "%s/rep-%03llu.json", reps, (unsigned long long)r);
-		if (unlink(path) < 0)
-			break;
-	}
-	snprintf(path, sizeof(path), "%s/summary.json", dir);
+	output_staged_path(&o, "summary.json", path, sizeof(path));
 	if (report_write_json(path, merged) < 0) {
-		fprintf(stderr, PROG ": %s: cannot write: %s\n", path, strerror(errno));
+		fprintf(stderr, PROG ": %s/summary.json: cannot write: %s\n", dir, strerror(errno));
+		output_abort(&o);
 		rc = 2;
+		goto out;
+	}
+	errno = 0;
+	if (output_commit(&o) < 0) {
+		if (errno == EINTR) {
+			fprintf(stderr, PROG ": interrupted: nothing written\n");
+			rc = 130;
+		} else {
+			fprintf(stderr, PROG ": %s: cannot write: %s\n", dir, strerror(errno));
+			rc = 2;
+		}
 		goto out;
 	}
 	if (!quiet) {

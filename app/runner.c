@@ -85,13 +85,9 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 	c.files = rq->out_dir != NULL;
 	*summary = NULL;
 	err[0] = '\0';
-	if (c.files && output_open(&c.out, rq->out_dir, err, n) < 0)
-		return RUN_BAD_OUTPUT;
 	const char *pop_names[SCENARIO_MAX_POPS];
 	for (uint32_t i = 0; i < ls->s.n_pops; i++)
 		pop_names[i] = ls->s.pops[i].name;
-	c.out.pop_names = pop_names;
-	c.out.filter = rq->filter;
 	struct world_hooks hooks;
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.ctx = &c;
@@ -100,34 +96,12 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 	uint64_t *synbl = calloc(TSYNBL_MAX, sizeof(*synbl));
 	if (!synbl) {
 		snprintf(err, n, "out of memory");
-		if (c.files)
-			output_abort(&c.out);
 		return RUN_FAILED;
 	}
 	hooks.syn_seen = synbl;
 	hooks.syn_seen_max = TSYNBL_MAX;
-	if (c.files) {
-		if (rq->attempts)
-			ok = ok && (c.out.attempts = output_file(&c.out, "attempts.jsonl"));
-		if (rq->trace)
-			ok = ok && (c.out.trace = output_file(&c.out, "trace.jsonl"));
-		if (rq->series) {
-			ok = ok && (c.out.series = output_file(&c.out, "series.tsv"));
-			if (c.out.series) {
-				output_series_header(c.out.series);
-				hooks.sample = sample_hook;
-			}
-		}
-		ok = ok && (hf = output_file(&c.out, "connect_hist.tsv"));
-		ok = ok && (bf = output_file(&c.out, "tcpsynbl.tsv"));
-		ok = ok && (sf = output_file(&c.out, "summary.json"));
-		if (!ok) {
-			snprintf(err, n, "%s: cannot write: %s", rq->out_dir, strerror(errno));
-			output_abort(&c.out);
-			free(synbl);
-			return RUN_BAD_OUTPUT;
-		}
-	}
+	if (c.files && rq->series)
+		hooks.sample = sample_hook;
 	if ((c.files && rq->trace) || rq->on_trace)
 		hooks.trace = trace_hook;
 	if ((c.files && rq->attempts) || rq->on_attempt)
@@ -137,17 +111,47 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 		hooks.snapshot_times = rq->snapshot_times;
 		hooks.n_snapshots = rq->n_snapshots;
 	}
+	/* the world first: its setup stages nothing, so a signal during it ends
+	 * the program at once (app/util/stop.h) */
 	struct world *w = world_create(&ls->s, &hooks);
 	if (!w) {
 		snprintf(err, n, "out of memory");
-		if (c.files)
-			output_abort(&c.out);
 		free(synbl);
 		return RUN_FAILED;
+	}
+	if (c.files && output_open(&c.out, rq->out_dir, err, n) < 0) {
+		world_destroy(w);
+		free(synbl);
+		return RUN_BAD_OUTPUT;
+	}
+	c.out.pop_names = pop_names;
+	c.out.filter = rq->filter;
+	if (c.files) {
+		if (rq->attempts)
+			ok = ok && (c.out.attempts = output_file(&c.out, "attempts.jsonl"));
+		if (rq->trace)
+			ok = ok && (c.out.trace = output_file(&c.out, "trace.jsonl"));
+		if (rq->series) {
+			ok = ok && (c.out.series = output_file(&c.out, "series.tsv"));
+			if (c.out.series)
+				output_series_header(c.out.series);
+		}
+		ok = ok && (hf = output_file(&c.out, "connect_hist.tsv"));
+		ok = ok && (bf = output_file(&c.out, "tcpsynbl.tsv"));
+		ok = ok && (sf = output_file(&c.out, "summary.json"));
+		if (!ok) {
+			snprintf(err, n, "%s: cannot write: %s", rq->out_dir, strerror(errno));
+			output_abort(&c.out);
+			world_destroy(w);
+			free(synbl);
+			return RUN_BAD_OUTPUT;
+		}
 	}
 	double t0 = now_s();
 	int st = world_run(w, rq->stop);
 	double wall = now_s() - t0;
+	if (st == 0 && rq->stop && *rq->stop)
+		st = 1; /* stopped after the last poll */
 	if (st != 0) {
 		if (st > 0)
 			snprintf(err, n, "interrupted: nothing written");
@@ -172,14 +176,19 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 			fputc('\n', sf);
 			free(text);
 		}
+		errno = 0;
 		if (!text || output_commit(&c.out) != 0) {
-			snprintf(err, n, "%s: cannot write: %s", rq->out_dir, strerror(errno ? errno : ENOMEM));
+			bool stopped = text && errno == EINTR;
+			if (stopped)
+				snprintf(err, n, "interrupted: nothing written");
+			else
+				snprintf(err, n, "%s: cannot write: %s", rq->out_dir, strerror(errno ? errno : ENOMEM));
 			if (!text)
 				output_abort(&c.out);
 			cJSON_Delete(doc);
 			world_destroy(w);
 			free(synbl);
-			return RUN_BAD_OUTPUT;
+			return stopped ? RUN_INTERRUPTED : RUN_BAD_OUTPUT;
 		}
 	}
 	world_destroy(w);

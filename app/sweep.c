@@ -465,6 +465,38 @@ static void read_grid(struct sweep *sw, struct jr *r, const cJSON *g)
 	sw->n_points = n;
 }
 
+void sweep_check_metrics(struct jr *r, const char *path, const cJSON *base, const cJSON *metrics)
+{
+	struct jr sub;
+	char label[4500];
+	snprintf(label, sizeof(label), "%s: base_scenario", path);
+	jr_init(&sub, label);
+	struct loaded_scenario ls;
+	if (config_load_doc(label, ".", base, &ls, &sub) < 0) {
+		r->failed = true;
+		snprintf(r->msg, sizeof(r->msg), "%s", sub.msg);
+		return;
+	}
+	cJSON *probe = probe_summary(&ls);
+	struct names nm = {.n = 0};
+	if (probe)
+		names_collect(&nm, probe, "");
+	int i = 0;
+	for (const cJSON *m = metrics->child; m && !r->failed; m = m->next, i++) {
+		char where[64], d[128];
+		snprintf(where, sizeof(where), "metrics[%d]", i);
+		if (!cJSON_IsString(m)) {
+			jr_describe(m, d, sizeof(d));
+			jr_fail(r, where, "expected a summary path such as \"connect_time_ms.p99\", got %s", d);
+		} else {
+			check_metric(r, where, m->valuestring, probe, &nm);
+		}
+	}
+	names_free(&nm);
+	cJSON_Delete(probe);
+	loaded_scenario_fini(&ls);
+}
+
 static void build_manifest(struct sweep *sw, const cJSON *resolved_base)
 {
 	cJSON *m = cJSON_CreateObject();

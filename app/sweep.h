@@ -34,6 +34,13 @@
 #define SWEEP_MAX_TARGETS 16
 #define SWEEP_MAX_POINTS 1000000
 
+struct jr;
+/* sweep_check_metrics: every entry of metrics (an array) is a number of a
+ * summary of base (a resolved scenario document); the first problem goes to
+ * r with its JSON path (path names the file in messages).  merge checks a
+ * sweep folder's sweep.json with it. */
+void sweep_check_metrics(struct jr *r, const char *path, const cJSON *base, const cJSON *metrics);
+
 enum sweep_need {
 	SWEEP_NEED_GRID,  /* tcpqsim sweep / point: "grid" is required */
 	SWEEP_NEED_SOLVE, /* tcpqsim solve: "solve" is required, "grid" optional */

@@ -37,28 +37,51 @@ static void csv_cell(FILE *f, const char *s, bool first)
 	fputc('"', f);
 }
 
-static int write_text_file(const char *path, const char *text, size_t len)
-{
-	char tmp[4400];
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return -1;
-	bool ok = fwrite(text, 1, len, f) == len;
-	if (fclose(f) != 0)
-		ok = false;
-	if (!ok || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		errno = e ? e : EIO;
-		return -1;
-	}
-	return 0;
-}
-
 static const cJSON *get(const cJSON *o, const char *k)
 {
 	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/* sweep.json is read like a scenario: every field merge uses is checked,
+ * with its JSON path; the metrics must be numbers of a summary of the base
+ * scenario the manifest holds */
+static int check_manifest(const char *path, const cJSON *man, char *err, size_t n)
+{
+	struct jr r;
+	jr_init(&r, path);
+	const cJSON *params = get(man, "params"), *metrics = get(man, "metrics"), *np = get(man, "points");
+	const cJSON *base = get(man, "base_scenario");
+	char d[128];
+	if (!cJSON_IsNumber(np) || np->valuedouble < 1 || np->valuedouble > SWEEP_MAX_POINTS ||
+	    np->valuedouble != floor(np->valuedouble)) {
+		jr_describe(np, d, sizeof(d));
+		jr_fail(&r, "points", "expected an integer from 1 to %d, got %s", SWEEP_MAX_POINTS, d);
+	} else if (!cJSON_IsArray(params) || cJSON_GetArraySize(params) > SWEEP_MAX_PARAMS) {
+		jr_describe(params, d, sizeof(d));
+		jr_fail(&r, "params", "expected an array of at most %d parameter paths, got %s", SWEEP_MAX_PARAMS, d);
+	} else if (!cJSON_IsArray(metrics) || cJSON_GetArraySize(metrics) < 1 ||
+	           cJSON_GetArraySize(metrics) > SWEEP_MAX_METRICS) {
+		jr_describe(metrics, d, sizeof(d));
+		jr_fail(&r, "metrics", "expected an array of 1 to %d summary paths, got %s", SWEEP_MAX_METRICS, d);
+	}
+	int i = 0;
+	for (const cJSON *p = params ? params->child : NULL; p && !r.failed; p = p->next, i++)
+		if (!cJSON_IsString(p) || !p->valuestring[0]) {
+			char where[64];
+			snprintf(where, sizeof(where), "params[%d]", i);
+			jr_describe(p, d, sizeof(d));
+			jr_fail(&r, where, "expected a parameter path, got %s", d);
+		}
+	if (!r.failed && !cJSON_IsObject(base))
+		jr_fail(&r, "base_scenario", "expected the resolved base scenario (an object), got %s",
+		        base ? "something else" : "nothing");
+	if (!r.failed)
+		sweep_check_metrics(&r, path, base, metrics);
+	if (r.failed) {
+		snprintf(err, n, "%s", r.msg);
+		return 2;
+	}
+	return 0;
 }
 
 int sweep_merge(const char *dir, bool partial, size_t *n_missing, char *note, size_t note_n, char *err, size_t n)
@@ -69,13 +92,20 @@ int sweep_merge(const char *dir, bool partial, size_t *n_missing, char *note, si
 	snprintf(path, sizeof(path), "%s/sweep.json", dir);
 	bool missing;
 	cJSON *man = sweep_read_json(path, &missing);
-	const cJSON *params = get(man, "params"), *metrics = get(man, "metrics"), *np = get(man, "points");
-	if (!man || !cJSON_IsArray(params) || !cJSON_IsArray(metrics) || !cJSON_IsNumber(np) || np->valuedouble < 0) {
+	const cJSON *kind = get(man, "kind");
+	if (!cJSON_IsObject(man) || !cJSON_IsString(kind) || strcmp(kind->valuestring, "sweep") != 0) {
 		snprintf(err, n, "%s: expected a sweep folder (with sweep.json, written by tcpqsim sweep or point), %s", dir,
-		         missing ? "got none" : "got an unreadable sweep.json");
+		         missing ? "got none"
+		         : man   ? "got a sweep.json without \"kind\": \"sweep\""
+		                 : "got an unreadable sweep.json");
 		cJSON_Delete(man);
 		return 2;
 	}
+	if (check_manifest(path, man, err, n) != 0) {
+		cJSON_Delete(man);
+		return 2;
+	}
+	const cJSON *params = get(man, "params"), *metrics = get(man, "metrics"), *np = get(man, "points");
 	size_t points = (size_t)np->valuedouble;
 	int rc = 1;
 	char *csv = NULL, *json = NULL;
@@ -208,14 +238,28 @@ int sweep_merge(const char *dir, bool partial, size_t *n_missing, char *note, si
 	json = jn;
 	json[jl] = '\n';
 	json[jl + 1] = '\0';
-	snprintf(path, sizeof(path), "%s/results.csv", dir);
-	if (write_text_file(path, csv, csv_len) < 0) {
-		snprintf(err, n, "%s: cannot write: %s", path, strerror(errno));
+	/* both files or neither (output.h) */
+	static const char *const results[] = {"results.csv", "results.json", NULL};
+	struct output o;
+	if (output_open(&o, dir, err, n) < 0)
+		goto out;
+	o.names = results;
+	FILE *fc = output_file(&o, "results.csv"), *fj = output_file(&o, "results.json");
+	bool ok = fc && fj && fwrite(csv, 1, csv_len, fc) == csv_len && fwrite(json, 1, jl + 1, fj) == jl + 1;
+	errno = 0;
+	if (!ok) {
+		int e = errno;
+		output_abort(&o);
+		snprintf(err, n, "%s: cannot write results.csv and results.json: %s", dir, strerror(e ? e : EIO));
 		goto out;
 	}
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	if (write_text_file(path, json, jl + 1) < 0) {
-		snprintf(err, n, "%s: cannot write: %s", path, strerror(errno));
+	if (output_commit(&o) < 0) {
+		if (errno == EINTR) {
+			snprintf(err, n, "interrupted: nothing written");
+			rc = 130;
+		} else {
+			snprintf(err, n, "%s: cannot write results.csv and results.json: %s", dir, strerror(errno));
+		}
 		goto out;
 	}
 	rc = 0;

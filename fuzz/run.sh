@@ -2,9 +2,10 @@
 # run.sh: build the libFuzzer harnesses into build-fuzz/ and run each one.
 #
 #   fuzz/run.sh SECONDS        run every harness for SECONDS seconds (make fuzz)
-#   fuzz/run.sh smoke          CI: every loader harness, 20 s in all
+#   fuzz/run.sh smoke          CI: every loader harness, 20 s in all, and the
+#                              command line for 30 s
 #   fuzz/run.sh build          build only
-#   FUZZ_ONLY=scenario fuzz/run.sh 600    one harness (scenario, run, sweep)
+#   FUZZ_ONLY=scenario fuzz/run.sh 600    one harness (scenario, run, sweep, cli)
 #
 # Harnesses (all with -fsanitize=fuzzer,address,undefined):
 #   scenario  fuzz/fuzz_scenario.c: jr_parse_text + "SET:" overrides (jr_set)
@@ -13,6 +14,10 @@
 #   run       the same file built with -DFUZZ_RUN_WORLD: small scenarios are
 #             also run (world_create/world_run), at most FUZZ_RUN_EVENTS events
 #   sweep     fuzz/fuzz_sweep.c (the sweep loader), when it exists
+#   cli       fuzz/fuzz_cli.c: random command lines for every command, each
+#             run as a process of the sanitizer build (build-san/tcpqsim,
+#             made by make check's rules), some interrupted by a signal; not
+#             libFuzzer: a generator with the rules listed in the file
 # Seeds: fuzz/corpus/NAME, configs/ and tests/data/; what the fuzzer learns is
 # kept in build-fuzz/corpus/NAME; crashes go to build-fuzz/artifacts/.
 # Exit status: 0, or 1 when a harness found a crash, a hang or a leak.
@@ -108,6 +113,18 @@ if [ -f fuzz/fuzz_sweep.c ]; then
 	build sweep "fuzz/fuzz_sweep.c app/sweep.c $LOADER" "$prog $MODELS $ENGINE" "-DFUZZ_SWEEP_DIR=\"$OUT/sweep-work\""
 	harnesses="$harnesses sweep"
 fi
+# the command-line fuzzer drives the sanitizer build of the program
+build_cli() {
+	make -s BUILD=build-san OPT="-O1 -g" \
+		SANFLAGS="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		TCPQSIM_BIN=build-san/tcpqsim build-san/tcpqsim >&2
+	if [ ! -x "$OUT/fuzz_cli" ] || [ fuzz/fuzz_cli.c -nt "$OUT/fuzz_cli" ]; then
+		echo "fuzz: building $OUT/fuzz_cli"
+		${CC:-cc} -std=c17 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -o "$OUT/fuzz_cli" fuzz/fuzz_cli.c
+	fi
+}
+build_cli
+harnesses="$harnesses cli"
 [ "$mode" = build ] && exit 0
 
 if [ -n "${FUZZ_ONLY:-}" ]; then
@@ -116,7 +133,8 @@ fi
 
 # smoke: the loader harnesses only (no "run"), 20 s shared between them
 if [ "$mode" = smoke ]; then
-	n=$(echo "$harnesses" | wc -w)
+	n=$(($(echo "$harnesses" | wc -w) - 1))
+	[ "$n" -ge 1 ] || n=1
 	secs=$((20 / n))
 else
 	secs=$mode
@@ -124,6 +142,26 @@ fi
 
 status=0
 for h in $harnesses; do
+	if [ "$h" = cli ]; then
+		csecs=$secs
+		[ "$mode" = smoke ] && csecs=30
+		work="$OUT/cli-work"
+		rm -rf "$work"
+		mkdir -p "$work"
+		for l in configs tests; do ln -sfn "$(pwd)/$l" "$work/$l"; done
+		log="$OUT/cli.log"
+		echo "fuzz: cli for ${csecs} s (log $log, findings in $work/findings/)"
+		rc=0
+		# shellcheck disable=SC2086
+		TCPQSIM_PLOTS="$(pwd)/plots" ASAN_OPTIONS=detect_leaks=1 \
+			"$OUT/fuzz_cli" "$(pwd)/build-san/tcpqsim" "$csecs" "$work" ${FUZZ_CLI_SEED:-} >"$log" 2>&1 || rc=$?
+		grep '^fuzz_cli:' "$log" | sed 's/^fuzz_cli/fuzz: cli/' | grep -v 'finding [0-9]'
+		if [ "$rc" -ne 0 ]; then
+			status=1
+			grep 'finding [0-9]' "$log" | head -5 >&2
+		fi
+		continue
+	fi
 	case "$h" in
 	scenario | run) seeds="fuzz/corpus/scenario configs tests/data" ;;
 	sweep) seeds="fuzz/corpus/sweep configs/sweeps" ;;

@@ -546,7 +546,7 @@ int world_run(struct world *w, volatile sig_atomic_t *stop)
 		if (w->arrivals_done && w->unresolved == 0 && (s->end_at_last_close || !requests_pending(w)) &&
 		    w->live_packets == 0 && w->client_established == 0)
 			break;
-		if (stop && (++polled & 4095) == 0 && *stop) {
+		if (stop && (++polled & 255) == 0 && *stop) {
 			rc = 1;
 			break;
 		}

@@ -104,9 +104,7 @@ int cmd_explain(int argc, char **argv)
 	};
 	cJSON *summary = NULL;
 	char msg[4400];
-	cli_install_signals();
 	enum run_status run = runner_run(&rq, &summary, msg, sizeof(msg));
-	cli_restore_signals();
 	if (summary) {
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(summary, "run"),
 		                                                  "simulated_s");

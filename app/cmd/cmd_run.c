@@ -57,18 +57,6 @@ static int parse_u64_list(const char *s, uint64_t **out, size_t *n)
 	return *out ? 0 : -1;
 }
 
-static int parse_double_arg(const char *opt, const char *v, double *out)
-{
-	char *end = NULL;
-	errno = 0;
-	*out = strtod(v, &end);
-	if (!v[0] || *end || errno || !isfinite(*out)) {
-		fprintf(stderr, PROG ": %s: expected a number, got \"%s\"\n", opt, v);
-		return -1;
-	}
-	return 0;
-}
-
 enum run_opt {
 	O_OUT, O_ATTEMPTS, O_TRACE, O_TRACE_FROM, O_TRACE_TO, O_TRACE_CONN, O_TRACE_EVENTS, O_REPLICATIONS,
 	O_JOBS, O_SS_AT, O_NSTAT, O_NO_SERIES, O_FORCE, O_MAX_MEMORY, O_QUIET,
@@ -132,7 +120,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_TRACE_FROM:
 		case O_TRACE_TO:
-			if (parse_double_arg(a, v, id == O_TRACE_FROM ? &o->filter.from_s : &o->filter.to_s) < 0)
+			if (cli_parse_number(id == O_TRACE_FROM ? "--trace-from" : "--trace-to", v, 0, CONFIG_MAX_TIME_S,
+			                     id == O_TRACE_FROM ? &o->filter.from_s : &o->filter.to_s))
 				return 2;
 			o->trace = true;
 			break;
@@ -148,8 +137,9 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_SS_AT: {
 			double t;
-			if (parse_double_arg(a, v, &t) < 0 || t < 0)
-				return misuse("--ss-at: expected a time in seconds, got \"%s\"", v);
+			/* the scenario keys' range: t * 1e9 fits sim_time_ns */
+			if (cli_parse_number("--ss-at", v, 0, CONFIG_MAX_TIME_S, &t))
+				return 2;
 			if (o->n_ss == MAX_SNAPSHOTS)
 				return misuse("too many %s options", a);
 			o->ss_at[o->n_ss++] = (sim_time_ns)(t * 1e9 + 0.5);
@@ -165,9 +155,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			o->force = true;
 			break;
 		case O_MAX_MEMORY:
-			if (parse_double_arg(a, v, &o->max_memory_mib) < 0 || o->max_memory_mib < 1 ||
-			    o->max_memory_mib > 1048576)
-				return misuse("--max-memory: expected MiB between 1 and 1048576, got \"%s\"", v);
+			if (cli_parse_number("--max-memory", v, 1, 1048576, &o->max_memory_mib))
+				return 2;
 			break;
 		case O_QUIET:
 			o->quiet = true;
@@ -294,9 +283,8 @@ int cmd_run(int argc, char **argv)
 	};
 	cJSON *summary = NULL;
 	char msg[4400];
-	cli_install_signals();
+	/* runner_run defers signals while it stages the folder (stop.h) */
 	enum run_status st = runner_run(&rq, &summary, msg, sizeof(msg));
-	cli_restore_signals();
 	free(o.filter.conns);
 	if (st != RUN_OK) {
 		fprintf(stderr, PROG ": %s\n", msg);

@@ -332,7 +332,6 @@ int cmd_solve(int argc, char **argv)
 		return 2;
 	}
 	const struct sweep_solve *s = &sw.solve;
-	*cli_stop_flag() = 0;
 	char lo[64], hi[64], targets[2048] = "";
 	format_param(s, s->min, lo, sizeof(lo));
 	format_param(s, s->max, hi, sizeof(hi));

@@ -17,6 +17,7 @@
 
 #include "app/commands.h"
 #include "app/replicate.h"
+#include "app/util/jsonread.h"
 #include "app/sweep.h"
 #include "app/util/output.h"
 
@@ -169,11 +170,32 @@ static void print_word(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
-static bool point_done(const char *dir, size_t i)
+/* a point is done when its file is a whole point file of that index; an
+ * empty or truncated one (a full disk, a crash of another tool) is not, and
+ * with say set that is said once */
+static bool point_done_say(const char *dir, size_t i, bool say)
 {
 	char path[4400];
 	sweep_point_path(dir, i, path, sizeof(path));
-	return access(path, F_OK) == 0;
+	if (access(path, F_OK) != 0)
+		return false;
+	struct jr r;
+	jr_init(&r, path);
+	size_t len = 0;
+	char *text = jr_read_file(&r, path, &len);
+	cJSON *doc = text ? cJSON_ParseWithLength(text, len) : NULL;
+	free(text);
+	const cJSON *idx = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "point"), "index");
+	bool ok = cJSON_IsNumber(idx) && idx->valuedouble == (double)i;
+	cJSON_Delete(doc);
+	if (!ok && say)
+		fprintf(stderr, PROG ": sweep: %s is empty, truncated or not point %zu: running it again\n", path, i);
+	return ok;
+}
+
+static bool point_done(const char *dir, size_t i)
+{
+	return point_done_say(dir, i, false);
 }
 
 /* ---- progress -------------------------------------------------------------- */
@@ -273,7 +295,6 @@ static enum run_status run_points(const struct sweep *sw, const char *dir, const
 		}
 	struct points_ctx c = {dir, index, values, prog};
 	volatile sig_atomic_t *stop = cli_stop_flag();
-	*stop = 0;
 	cli_install_signals();
 	st = sweep_run_sets(sw, values, index, n, jobs, stop, point_finished, &c, err, errn);
 	cli_restore_signals();
@@ -395,7 +416,7 @@ int cmd_sweep(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < sw.n_points; i++)
-		if (!o.resume || !point_done(dir, i))
+		if (!o.resume || !point_done_say(dir, i, !o.list))
 			todo[n_todo++] = i;
 	if (o.list) {
 		/* the running binary by its absolute path, so that the lines run

@@ -110,7 +110,11 @@ static int parse_watch_args(int argc, char **argv, struct watch_opts *o)
 		case O_SPEED:
 		case O_INTERVAL:
 		case O_UNTIL:
-			if (parse_num(it.opt, v, id == O_SPEED ? &o->speed : id == O_INTERVAL ? &o->interval : &o->until) < 0)
+			if (parse_num(it.opt, v, id == O_SPEED ? &o->speed : id == O_INTERVAL ? &o->interval : &o->until) < 0 ||
+			    /* times in the scenario keys' range, a speed up to 1e9 */
+			    cli_parse_number(id == O_SPEED ? "--speed" : id == O_INTERVAL ? "--interval" : "--until", v, 1e-9,
+			                     id == O_SPEED ? 1e9 : CONFIG_MAX_TIME_S,
+			                     id == O_SPEED ? &o->speed : id == O_INTERVAL ? &o->interval : &o->until))
 				return 2;
 			break;
 		case CLI_OPERAND:
@@ -342,7 +346,6 @@ int cmd_watch(int argc, char **argv)
 	sim_time_ns *times = NULL;
 	cJSON *summary = NULL;
 	char msg[4400];
-	cli_install_signals();
 
 	/* first run: how long the run lasts */
 	struct run_request rq = {.ls = &ls, .stop = stop};
@@ -393,8 +396,12 @@ int cmd_watch(int argc, char **argv)
 		goto out_failed;
 	}
 
-	if (!o.frames && isatty(STDOUT_FILENO))
+	if (!o.frames && isatty(STDOUT_FILENO)) {
+		/* Ctrl-C ends the replay, which puts the terminal back */
+		cli_install_signals();
 		replay_terminal(&lo, &fs, &o, stop);
+		cli_restore_signals();
+	}
 	else
 		replay_frames(stdout, &lo, &fs);
 	rc = 0;
@@ -404,7 +411,6 @@ out_failed:
 	fprintf(stderr, PROG ": %s\n", msg);
 	rc = (int)run;
 out:
-	cli_restore_signals();
 	cJSON_Delete(summary);
 	free(times);
 	free(fs.v);

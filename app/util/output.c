@@ -1,9 +1,11 @@
 /* output.c: all-or-nothing output folders and the JSONL/TSV writers. */
 #include "app/util/output.h"
+#include "app/util/stop.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,15 +36,58 @@ int output_make_dirs(const char *dir, bool *created)
 	return 0;
 }
 
+/* rm -r of a staging folder (it holds files and folders written by us) */
+int output_remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		if (!d)
+			return -1;
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			char sub[4400];
+			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+			output_remove_tree(sub);
+		}
+		closedir(d);
+		return rmdir(path);
+	}
+	return unlink(path);
+}
+
 int output_open(struct output *o, const char *dir, char *err, size_t n)
 {
 	memset(o, 0, sizeof(*o));
 	snprintf(o->dir, sizeof(o->dir), "%s", dir);
+	/* from here a signal only sets the stop flag: the run polls it and
+	 * output_abort removes what was staged */
+	stop_defer();
 	if (output_make_dirs(dir, &o->created_dir) != 0 || access(dir, W_OK) != 0) {
 		snprintf(err, n, "%s: cannot write the output folder: %s", dir, strerror(errno));
+		stop_undefer();
 		return -1;
 	}
+	snprintf(o->stage, sizeof(o->stage), "%s/.tcpqsim-stage.%ld", dir, (long)getpid());
+	output_remove_tree(o->stage);
+	if (mkdir(o->stage, 0777) != 0) {
+		snprintf(err, n, "%s: cannot write the output folder: %s", dir, strerror(errno));
+		if (o->created_dir)
+			rmdir(dir);
+		stop_undefer();
+		return -1;
+	}
+	o->open = true;
 	return 0;
+}
+
+void output_staged_path(const struct output *o, const char *name, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s", o->stage, name);
 }
 
 FILE *output_file(struct output *o, const char *name)
@@ -50,10 +95,7 @@ FILE *output_file(struct output *o, const char *name)
 	if (o->n >= OUTPUT_MAX_FILES)
 		return NULL;
 	int i = o->n;
-	char dir[sizeof(o->dir)];
-	memcpy(dir, o->dir, sizeof(dir));
-	snprintf(o->final[i], sizeof(o->final[i]), "%s/%s", dir, name);
-	snprintf(o->temp[i], sizeof(o->temp[i]), "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+	output_staged_path(o, name, o->temp[i], sizeof(o->temp[i]));
 	o->fp[i] = fopen(o->temp[i], "w");
 	if (!o->fp[i])
 		return NULL;
@@ -61,23 +103,71 @@ FILE *output_file(struct output *o, const char *name)
 	return o->fp[i];
 }
 
+/* every name a run or a replicated run writes: a commit replaces all of
+ * them, so the folder never mixes two runs (a plain run after
+ * --replications removes replications/, --no-series an old series.tsv) */
+const char *const output_run_names[] = {"summary.json",     "series.tsv",   "attempts.jsonl", "trace.jsonl",
+                                        "connect_hist.tsv", "tcpsynbl.tsv", "replications",   NULL};
+
 int output_commit(struct output *o)
 {
 	int rc = o->failed ? -1 : 0;
+	int e = 0;
 	for (int i = 0; i < o->n; i++) {
-		if (o->fp[i] && (ferror(o->fp[i]) || fclose(o->fp[i]) != 0))
+		if (o->fp[i] && (ferror(o->fp[i]) || fclose(o->fp[i]) != 0)) {
+			if (!e)
+				e = errno ? errno : EIO;
 			rc = -1;
+		}
 		o->fp[i] = NULL;
 	}
-	for (int i = 0; i < o->n && rc == 0; i++)
-		if (rename(o->temp[i], o->final[i]) != 0)
-			rc = -1;
-	if (rc != 0) {
-		int e = errno;
+	o->n = 0;
+	if (rc == 0 && *stop_flag()) {
+		/* stopped after the last poll: still nothing */
 		output_abort(o);
-		errno = e;
+		errno = EINTR;
+		return -1;
 	}
-	return rc;
+	/* move the old names aside into the staging folder, then the new ones
+	 * in; undo on failure (renames inside one folder) */
+	const char *const *names = o->names ? o->names : output_run_names;
+	char old[4400], fin[4400], staged[4400];
+	int moved_old = 0, moved_new = 0;
+	for (int i = 0; rc == 0 && names[i]; i++, moved_old++) {
+		snprintf(fin, sizeof(fin), "%s/%s", o->dir, names[i]);
+		snprintf(old, sizeof(old), "%s/.old.%s", o->stage, names[i]);
+		if (rename(fin, old) != 0 && errno != ENOENT) {
+			e = errno;
+			rc = -1;
+		}
+	}
+	for (int i = 0; rc == 0 && names[i]; i++, moved_new++) {
+		snprintf(fin, sizeof(fin), "%s/%s", o->dir, names[i]);
+		output_staged_path(o, names[i], staged, sizeof(staged));
+		if (rename(staged, fin) != 0 && errno != ENOENT) {
+			e = errno;
+			rc = -1;
+		}
+	}
+	if (rc != 0) {
+		for (int i = 0; i < moved_new; i++) {
+			snprintf(fin, sizeof(fin), "%s/%s", o->dir, names[i]);
+			output_staged_path(o, names[i], staged, sizeof(staged));
+			rename(fin, staged);
+		}
+		for (int i = 0; i < moved_old; i++) {
+			snprintf(fin, sizeof(fin), "%s/%s", o->dir, names[i]);
+			snprintf(old, sizeof(old), "%s/.old.%s", o->stage, names[i]);
+			rename(old, fin);
+		}
+		output_abort(o);
+		errno = e ? e : EIO;
+		return -1;
+	}
+	output_remove_tree(o->stage);
+	o->open = false;
+	stop_undefer();
+	return 0;
 }
 
 void output_abort(struct output *o)
@@ -86,11 +176,15 @@ void output_abort(struct output *o)
 		if (o->fp[i])
 			fclose(o->fp[i]);
 		o->fp[i] = NULL;
-		unlink(o->temp[i]);
 	}
 	o->n = 0;
+	if (!o->open)
+		return;
+	output_remove_tree(o->stage);
 	if (o->created_dir)
 		rmdir(o->dir);
+	o->open = false;
+	stop_undefer();
 }
 
 static void put_time(FILE *f, const char *key, sim_time_ns t, double scale)
