@@ -194,9 +194,13 @@ static void read_stalls(struct cfg *c, const cJSON *in, cJSON *out, struct accep
 		struct stall *s = &a->stalls[a->n_stalls++];
 		s->start = (sim_time_ns)(jr_number(r, e, o, "at_s", 0, 0, MAX_S) * NS_PER_S);
 		s->length = (sim_time_ns)(jr_number(r, e, o, "for_s", 0, 1e-6, MAX_S) * NS_PER_S);
-		s->every = (sim_time_ns)(jr_number(r, e, o, "every_s", 0, 0, MAX_S) * NS_PER_S);
-		if (!r->failed && s->every && s->every <= s->length)
-			jr_fail(r, "every_s", "expected a period longer than for_s");
+		double every = jr_number(r, e, o, "every_s", 0, 0, MAX_S);
+		s->every = (sim_time_ns)(every * NS_PER_S);
+		/* 0 means once; any other period, even one under a nanosecond (which
+		 * would round to 0), must be longer than the stall */
+		if (!r->failed && every > 0 && s->every <= s->length)
+			jr_fail(r, "every_s", "expected 0 (once) or a period longer than for_s (%g s), got %g", (double)s->length / NS_PER_S,
+			        every);
 		jr_pop(r, m2);
 	}
 	jr_pop(r, mark);

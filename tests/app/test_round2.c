@@ -426,3 +426,20 @@ Test(round2, merge_checks_sweep_json, .timeout = 60)
 	check_bad_manifest("metrics", "[\"attempts\", \"no_such_metric\"]",
 	                   "sweep.json: metrics[1]: expected a number of the summary");
 }
+
+/* ---- 8. rules the README states ---------------------------------------- */
+
+/* "every_s ... otherwise p must be longer than d": a period that rounds to
+ * 0 ns is no exception (it silently meant "once") */
+Test(round2, stall_period_shorter_than_the_stall_is_refused)
+{
+	char dir[256], out[300];
+	make_temp(dir, sizeof(dir));
+	snprintf(out, sizeof(out), "%s/out", dir);
+	struct cli_result r = run_cli("run", "tests/data/stall_every_shorter_than_for.json", "-q", "-o", out, NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "stalls[0].every_s: expected 0 (once) or a period longer than for_s (2 s), got 1e-10"),
+	          "%s", r.err);
+	cr_assert_eq(count_entries(dir), 0);
+	remove_tree(dir);
+}
