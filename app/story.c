@@ -121,21 +121,6 @@ bool story_exists(const struct story *st)
 	return st->have_rec || st->n_steps > 0;
 }
 
-/* the first length for which is_full says yes (the tests are monotone) */
-static uint32_t first_full(const struct kernel_rules *r, int n, int msb, bool syn)
-{
-	uint32_t lo = 0, hi = 1u << 26;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		bool full = syn ? profile_syn_queue_is_full(r, mid, n, msb) : profile_accept_queue_is_full(r, mid, n);
-		if (full)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
 static int effective_backlog(const struct scenario *s)
 {
 	return profile_effective_backlog(&s->server.rules, s->server.backlog, s->server.sysctl.somaxconn);
@@ -143,12 +128,12 @@ static int effective_backlog(const struct scenario *s)
 
 uint32_t story_syn_queue_limit(const struct scenario *s)
 {
-	return first_full(&s->server.rules, effective_backlog(s), s->server.sysctl.tcp_max_syn_backlog, true);
+	return profile_syn_queue_limit(&s->server.rules, effective_backlog(s), s->server.sysctl.tcp_max_syn_backlog);
 }
 
 uint32_t story_accept_queue_limit(const struct scenario *s)
 {
-	return first_full(&s->server.rules, effective_backlog(s), s->server.sysctl.tcp_max_syn_backlog, false);
+	return profile_accept_queue_limit(&s->server.rules, effective_backlog(s));
 }
 
 /* ---- the first pass: sides, packets, pairing ------------------------------ */

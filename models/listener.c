@@ -56,13 +56,10 @@ void listener_init(struct listener *l, uint16_t index, const struct kernel_rules
 	l->syn_queue_area = l->accept_queue_area = 0;
 	/* 90% of the limits: the accept queue holds N+1; the SYN queue is full
 	 * at the profile's threshold */
-	uint32_t aq_limit = 0, sq_limit = 0;
-	while (!profile_accept_queue_is_full(rules, aq_limit, l->n))
-		aq_limit++;
-	while (!profile_syn_queue_is_full(rules, sq_limit, l->n, l->msb) && sq_limit < (1u << 30))
-		sq_limit++;
-	l->aq_high = (aq_limit * 9 + 9) / 10;
-	l->sq_high = (sq_limit * 9 + 9) / 10;
+	uint64_t aq_limit = profile_accept_queue_limit(rules, l->n);
+	uint64_t sq_limit = profile_syn_queue_limit(rules, l->n, l->msb);
+	l->aq_high = (uint32_t)((aq_limit * 9 + 9) / 10);
+	l->sq_high = (uint32_t)((sq_limit * 9 + 9) / 10);
 	if (l->aq_high == 0)
 		l->aq_high = 1;
 	if (l->sq_high == 0)

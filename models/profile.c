@@ -194,6 +194,30 @@ bool profile_accept_queue_is_full(const struct kernel_rules *r, uint32_t aq_len,
 	return (int64_t)aq_len > n; /* sk_acceptq_is_full: sk_ack_backlog > sk_max_ack_backlog */
 }
 
+uint32_t profile_accept_queue_limit(const struct kernel_rules *r, int n)
+{
+	if (n < 0)
+		return 0;
+	if (r->accept_limit == ACCEPT_LIMIT_3Q_HALVES)
+		return (uint32_t)((uint64_t)n * 3 / 2 + 1); /* 2 * qlen > 3 * N */
+	return (uint32_t)n + 1;                          /* qlen > N */
+}
+
+uint32_t profile_syn_queue_limit(const struct kernel_rules *r, int n, int msb)
+{
+	switch (r->syn_queue_full) {
+	case SYNQ_POW2_TABLE:
+		return profile_syn_table_size(n, msb);
+	case SYNQ_QLEN_GE_N:
+		return n > 0 ? (uint32_t)n : 0;
+	case SYNQ_QLEN_GT_N:
+		return n >= 0 ? (uint32_t)n + 1 : 0;
+	case SYNQ_FREEBSD:
+		return r->syncache_limit > 0 ? (uint32_t)r->syncache_limit : 0;
+	}
+	return 0;
+}
+
 uint32_t profile_syn_table_size(int n, int msb)
 {
 	/* reqsk_queue_alloc: nr = roundup_pow_of_two(max(8, min(N, msb)) + 1) */
@@ -201,10 +225,10 @@ uint32_t profile_syn_table_size(int n, int msb)
 	if (nr < 8)
 		nr = 8;
 	nr += 1;
-	uint32_t t = 1;
-	while (t < nr)
-		t <<= 1;
-	return t;
+	/* roundup_pow_of_two: the highest bit of nr - 1, shifted up once */
+	if (nr > (UINT32_C(1) << 31))
+		return 0; /* no table that large: a negative N */
+	return UINT32_C(1) << (32 - __builtin_clz(nr - 1));
 }
 
 bool profile_syn_queue_is_full(const struct kernel_rules *r, uint32_t qlen, int n, int msb)

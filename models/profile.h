@@ -120,6 +120,16 @@ int profile_effective_backlog(const struct kernel_rules *r, long backlog, int so
  * N+1); FreeBSD: sonewconn refuses when qlen > 3N/2. */
 bool profile_accept_queue_is_full(const struct kernel_rules *r, uint32_t aq_len, int n);
 
+/* profile_accept_queue_limit: the most the accept queue holds, in closed
+ * form: the smallest length at which profile_accept_queue_is_full says yes
+ * (N + 1 for sk_acceptq_is_full; floor(3N/2) + 1 for FreeBSD's sonewconn). */
+uint32_t profile_accept_queue_limit(const struct kernel_rules *r, int n);
+
+/* profile_syn_queue_limit: the most the SYN queue holds, in closed form: the
+ * smallest qlen at which profile_syn_queue_is_full says yes (T, N, N + 1 or
+ * the syncache limit; inet_csk_reqsk_queue_is_full). */
+uint32_t profile_syn_queue_limit(const struct kernel_rules *r, int n, int msb);
+
 /* profile_syn_table_size: T of the old request table (reqsk_queue_alloc):
  * roundup_pow2(max(8, min(N, msb)) + 1). */
 uint32_t profile_syn_table_size(int n, int msb);

@@ -80,35 +80,6 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* first_full: the smallest length at which full(len) holds: the most a queue
- * reaches, since a queue that is not full admits one more. */
-static uint32_t first_full(bool (*full)(const struct server_spec *, uint32_t, int), const struct server_spec *sv,
-                           int n)
-{
-	uint32_t hi = 16;
-	while (hi < (UINT32_C(1) << 31) && !full(sv, hi, n))
-		hi *= 2;
-	uint32_t lo = 0;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (full(sv, mid, n))
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
-static bool accept_full(const struct server_spec *sv, uint32_t len, int n)
-{
-	return profile_accept_queue_is_full(&sv->rules, len, n);
-}
-
-static bool syn_full(const struct server_spec *sv, uint32_t len, int n)
-{
-	return profile_syn_queue_is_full(&sv->rules, len, n, sv->sysctl.tcp_max_syn_backlog);
-}
-
 /* facts_from_scenario: what the resolved scenario says beyond the files */
 static void facts_from_scenario(struct run_facts *f, const struct scenario *s)
 {
@@ -116,8 +87,8 @@ static void facts_from_scenario(struct run_facts *f, const struct scenario *s)
 	int n = profile_effective_backlog(&sv->rules, sv->backlog, sv->sysctl.somaxconn);
 	uint32_t listeners = sv->listeners ? sv->listeners : 1;
 	f->n_backlog = n;
-	f->aq_limit = (double)first_full(accept_full, sv, n) * listeners;
-	f->sq_limit = (double)first_full(syn_full, sv, n) * listeners;
+	f->aq_limit = (double)profile_accept_queue_limit(&sv->rules, n) * listeners;
+	f->sq_limit = (double)profile_syn_queue_limit(&sv->rules, n, sv->sysctl.tcp_max_syn_backlog) * listeners;
 	switch (sv->rules.syn_queue_full) {
 	case SYNQ_QLEN_GT_N:
 		snprintf(f->sq_rule, sizeof(f->sq_rule), "qlen > N");

@@ -386,3 +386,18 @@ Test(hardening, sigterm_leaves_no_partial_output, .timeout = 60)
 {
 	check_signal(SIGTERM);
 }
+
+/* backlog, somaxconn and tcp_max_syn_backlog at their largest on 1024
+ * listeners: the queue limits are closed forms, so the run starts at once
+ * (counting up to the limits one step at a time took seconds per listener,
+ * hours for 1024; the timeout would end this test long before) */
+Test(hardening, the_largest_queues_on_1024_listeners_start_at_once, .timeout = 60)
+{
+	char dir[256];
+	make_temp(dir, sizeof(dir));
+	struct cli_result r = run_cli("run", "configs/classroom/01-handshake.json", "-q", "--set", "server.listeners=1024",
+	                              "--set", "server.backlog=2147483647", "--set", "server.sysctl.somaxconn=2147483647",
+	                              "--set", "server.sysctl.tcp_max_syn_backlog=2147483647", "-o", dir, NULL);
+	remove_tree(dir);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+}

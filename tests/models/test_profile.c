@@ -220,3 +220,41 @@ Test(profile, timer_wheel_rounds_up_never_early)
 	f = profile_timer_fire(r, 35 * S, 32 * S);
 	cr_assert(f >= 67 * S && f <= 67 * S + 2048 * MS && f % (2048 * MS) == 0);
 }
+
+/* the closed-form limits are the first length at which the is_full test says
+ * yes, for every rule, by brute force over small N, and known values for
+ * large ones (where counting would take hours) */
+Test(profile, queue_limits_are_closed_forms_of_the_full_tests)
+{
+	for (size_t i = 0; i < profile_count(); i++) {
+		struct kernel_rules r = *profile_at(i);
+		for (int rule = 0; rule < 4; rule++) {
+			r.syn_queue_full = (enum syn_queue_rule)rule;
+			r.accept_limit = (enum accept_limit_rule)(rule & 1);
+			r.syncache_limit = rule == SYNQ_FREEBSD ? 300 : r.syncache_limit;
+			for (int n = 0; n <= 300; n += n < 20 ? 1 : 37) {
+				for (int msb = 0; msb <= 300; msb += 60) {
+					uint32_t q = 0;
+					while (!profile_syn_queue_is_full(&r, q, n, msb))
+						q++;
+					cr_assert_eq(profile_syn_queue_limit(&r, n, msb), q, "%s rule %d n %d msb %d", r.profile,
+					             rule, n, msb);
+				}
+				uint32_t a = 0;
+				while (!profile_accept_queue_is_full(&r, a, n))
+					a++;
+				cr_assert_eq(profile_accept_queue_limit(&r, n), a, "%s accept rule %d n %d", r.profile,
+				             r.accept_limit, n);
+			}
+		}
+	}
+	const struct kernel_rules *l618 = profile_find("linux-6.18"), *l2632 = profile_find("linux-2.6.32"),
+	                          *bsd = profile_find("freebsd-14");
+	cr_assert_eq(profile_accept_queue_limit(l618, INT32_MAX), UINT32_C(2147483648));
+	cr_assert_eq(profile_syn_queue_limit(l618, INT32_MAX, INT32_MAX), UINT32_C(2147483648)); /* qlen > N */
+	cr_assert_eq(profile_syn_queue_limit(l2632, 65535, INT32_MAX), 65536u);
+	cr_assert_eq(profile_syn_queue_limit(l2632, INT32_MAX, INT32_MAX), UINT32_C(2147483648));
+	cr_assert_eq(profile_accept_queue_limit(bsd, INT32_MAX), UINT32_C(3221225471));
+	cr_assert(profile_syn_queue_is_full(l618, UINT32_C(2147483648), INT32_MAX, INT32_MAX));
+	cr_assert(!profile_syn_queue_is_full(l618, INT32_MAX, INT32_MAX, INT32_MAX));
+}
