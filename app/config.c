@@ -20,28 +20,6 @@
 
 static const char *const dist_kinds[] = {"constant", "exponential", "uniform", "normal", "lognormal", "empirical", NULL};
 
-/* the largest draw a distribution can give in practice, in its own unit: the
- * generators draw from 32-bit uniforms, so an exponential stays under 23
- * means and a Gaussian under 10 standard deviations */
-static double dist_reach(const struct dist *d)
-{
-	switch (d->kind) {
-	case DIST_CONSTANT:
-		return d->a;
-	case DIST_EXPONENTIAL:
-		return 23 * d->a;
-	case DIST_UNIFORM:
-		return d->b;
-	case DIST_NORMAL:
-		return d->a + 10 * d->b;
-	case DIST_LOGNORMAL:
-		return d->a * exp(10 * d->b);
-	case DIST_EMPIRICAL:
-		return d->n_values ? d->values[d->n_values - 1] : 0;
-	}
-	return d->a;
-}
-
 /* D: a number, or {"kind": ...}; values in the key's unit, scaled to ns */
 static struct dist read_dist(struct cfg *c, const cJSON *in, cJSON *out, const char *key, double def, double scale,
                              double max)
@@ -509,25 +487,6 @@ static void read_path(struct cfg *c, const cJSON *in, cJSON *out, struct path_sp
 	jr_pop(r, mark);
 }
 
-/* the longest one attempt of p can last, retries included, ns, as a double:
- * it bounds scenario_default_drain's integer arithmetic (which uses the
- * smaller dist_max_hint), so that the default drain cannot overflow */
-static double attempt_span(const struct client_pop *p)
-{
-	double rto_max = 120 * NS_PER_S;
-	double t = (double)profile_syn_giveup_after(&p->rules, p->sysctl.tcp_syn_retries) + rto_max;
-	if (p->connect_timeout != SIM_TIME_NEVER && (double)p->connect_timeout < t)
-		t = (double)p->connect_timeout;
-	if (p->after.kind == AFTER_REQUEST && p->after.read_timeout == SIM_TIME_NEVER)
-		t += (double)profile_model_timeout(200 * SIM_NS_PER_MS, 15) + rto_max;
-	else if (p->after.kind != AFTER_HOLD && p->after.read_timeout != SIM_TIME_NEVER)
-		t += (double)p->after.read_timeout;
-	t += dist_reach(&p->path.delay_to_server) + dist_reach(&p->path.delay_to_client);
-	if (p->app_retries)
-		t = t * (p->app_retries + 1.0) + dist_reach(&p->app_backoff) * p->app_retries;
-	return t;
-}
-
 static void read_pop(struct cfg *c, const cJSON *in, cJSON *out, struct client_pop *p, const cJSON *root,
                      sim_time_ns duration, int index)
 {
@@ -590,11 +549,11 @@ static void read_pop(struct cfg *c, const cJSON *in, cJSON *out, struct client_p
 	p->app_retries = (uint32_t)jr_int(r, ar, aro, "retries", 0, 0, 100);
 	p->app_backoff = read_dist(c, ar, aro, "backoff_ms", 0, NS_PER_MS, MAX_MS);
 	jr_pop(r, m3);
-	if (!r->failed && attempt_span(p) > MAX_NS)
+	if (!r->failed && scenario_attempt_span(p, dist_reach) > MAX_NS)
 		jr_fail(r, p->app_retries ? "app_retry" : NULL,
 		        "expected an attempt to end within %g s (about 3 years) with its retries and timeouts, got up "
 		        "to %.3g s",
-		        MAX_S, attempt_span(p) / NS_PER_S);
+		        MAX_S, scenario_attempt_span(p, dist_reach) / NS_PER_S);
 }
 
 static void read_flood(struct cfg *c, const cJSON *root, cJSON *out, struct scenario *s)

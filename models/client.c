@@ -533,13 +533,12 @@ void client_on_timer(struct world *w, struct conn *c)
 	const struct client_pop *p = world_pop_of(w, c);
 	switch (c->client_state) {
 	case CLIENT_SYN_SENT: {
-		/* tcp_write_timeout: give up once retransmits_timed_out (never
-		 * before the first retransmit); tcp_syn_retries = 0 is the
-		 * simulator's "one SYN, no retransmit", not a kernel value */
-		int retries = p->sysctl.tcp_syn_retries;
-		sim_time_ns elapsed = w->q.now - c->start;
-		if (retries == 0 ||
-		    (c->retransmits > 0 && elapsed >= profile_syn_giveup_after(&p->rules, retries))) {
+		/* tcp_write_timeout, tcp_retransmit_timer (profile_syn_timeout: the
+		 * SYN schedule's step, docs/kernels.md "Rules") */
+		struct syn_timeout t = profile_syn_timeout(&p->rules, p->sysctl.tcp_syn_retries,
+		                                           p->sysctl.tcp_syn_linear_timeouts, c->retransmits, c->rto,
+		                                           w->q.now - c->start);
+		if (t.give_up) {
 			connect_failed(w, c, OUTCOME_TIMED_OUT, NULL, "SYN retries ran out: ETIMEDOUT (tcp_write_timeout)");
 			return;
 		}
@@ -550,8 +549,7 @@ void client_on_timer(struct world *w, struct conn *c)
 			c->syns++;
 		TRACE(w, c, world_listener_of(w, c), "timer", "SYN", "SYN timeout: retransmit (tcp_retransmit_timer)");
 		net_send(w, c, PKT_SYN, false);
-		/* tcp_retransmit_timer: linear for tcp_syn_linear_timeouts, then doubling */
-		c->rto = profile_syn_next_rto(&p->rules, p->sysctl.tcp_syn_linear_timeouts, c->retransmits, c->rto);
+		c->rto = t.next_rto;
 		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
 		                    lane_key(LANE_SYN_RTO, c->pop, c->rto));
 		return;

@@ -309,19 +309,67 @@ sim_time_ns profile_syn_giveup_after(const struct kernel_rules *r, int syn_retri
 	return profile_model_timeout(r->syn_giveup_base, syn_retries);
 }
 
+struct syn_timeout profile_syn_timeout(const struct kernel_rules *r, int syn_retries, int linear_timeouts,
+                                       int retransmits, sim_time_ns rto, sim_time_ns elapsed)
+{
+	struct syn_timeout t = {false, 0};
+	if (syn_retries == 0 || (retransmits > 0 && elapsed >= profile_syn_giveup_after(r, syn_retries))) {
+		t.give_up = true;
+		return t;
+	}
+	t.next_rto = profile_syn_next_rto(r, linear_timeouts, retransmits + 1, rto);
+	return t;
+}
+
+void syn_schedule_init(struct syn_schedule *s, const struct kernel_rules *r, int syn_retries, int linear_timeouts,
+                       sim_time_ns connect_timeout, bool wheel)
+{
+	s->r = r;
+	s->syn_retries = syn_retries;
+	s->linear_timeouts = linear_timeouts;
+	s->connect_timeout = connect_timeout;
+	s->wheel = wheel;
+	s->retransmits = 0;
+	s->rto = r->init_rto; /* tcp_connect: the timer at the initial RTO */
+	s->armed = 0;
+}
+
+enum syn_event syn_schedule_next(struct syn_schedule *s, sim_time_ns *at)
+{
+	sim_time_ns fire = s->wheel ? profile_timer_fire(s->r, s->armed, s->rto) : s->armed + s->rto;
+	if (s->connect_timeout != SIM_TIME_NEVER && s->connect_timeout <= fire) {
+		*at = s->connect_timeout;
+		return SYN_CONNECT_TIMEOUT;
+	}
+	*at = fire;
+	struct syn_timeout t = profile_syn_timeout(s->r, s->syn_retries, s->linear_timeouts, s->retransmits, s->rto, fire);
+	if (t.give_up)
+		return SYN_GIVE_UP;
+	s->retransmits++;
+	s->rto = t.next_rto;
+	s->armed = fire;
+	return SYN_RETRANSMIT;
+}
+
 sim_time_ns profile_syn_fail_time(const struct kernel_rules *r, int syn_retries, int linear_timeouts, int *syns)
 {
-	sim_time_ns t = 0, rto = r->init_rto, giveup = profile_syn_giveup_after(r, syn_retries);
-	int k = 0;
+	struct syn_schedule s;
+	syn_schedule_init(&s, r, syn_retries, linear_timeouts, SIM_TIME_NEVER, false);
+	sim_time_ns at;
 	*syns = 1;
-	for (;;) {
-		t += rto;
-		if (syn_retries == 0 || (k > 0 && t >= giveup))
-			return t;
-		k++;
+	while (syn_schedule_next(&s, &at) == SYN_RETRANSMIT)
 		(*syns)++;
-		rto = profile_syn_next_rto(r, linear_timeouts, k, rto);
-	}
+	return at;
+}
+
+sim_time_ns profile_synack_expiry(const struct kernel_rules *r, int synack_retries, bool late)
+{
+	sim_time_ns expiry = 0;
+	for (int k = 0; k <= synack_retries; k++)
+		expiry += profile_synack_timeout(r, k) +
+		          (late && r->synack_timer == SYNACK_TIMER_SHARED_SCAN ? profile_scan_period(r) + PROFILE_SCAN_TICK_NS
+		                                                              : 0);
+	return expiry;
 }
 
 sim_time_ns profile_timer_fire(const struct kernel_rules *r, sim_time_ns now, sim_time_ns delay)

@@ -164,10 +164,57 @@ sim_time_ns profile_syn_giveup_after(const struct kernel_rules *r, int syn_retri
  * base), then 120 s more for each further retransmit. */
 sim_time_ns profile_model_timeout(sim_time_ns rto_base, int boundary);
 
+/* profile_syn_timeout: the client's SYN timer fired `elapsed` after the
+ * first SYN, after `retransmits` retransmits at RTO `rto`: tcp_write_timeout
+ * gives up once retransmits_timed_out (never before the first retransmit;
+ * tcp_syn_retries = 0 is the simulator's "one SYN, no retransmit"), else
+ * tcp_retransmit_timer sends another SYN and arms next_rto. */
+struct syn_timeout {
+	bool give_up;         /* ETIMEDOUT */
+	sim_time_ns next_rto; /* the RTO of the timer after this retransmit */
+};
+struct syn_timeout profile_syn_timeout(const struct kernel_rules *r, int syn_retries, int linear_timeouts,
+                                       int retransmits, sim_time_ns rto, sim_time_ns elapsed);
+
+/* The SYN schedule of one connect() whose SYNs go unanswered, event by event:
+ * the one iterator of the initial RTO, linear timeouts then doubling, the
+ * timer wheel and HZ (profile_timer_fire), the give-up time and the
+ * application's connect timeout.  The client runs its timers with the same
+ * profile_syn_timeout and profile_timer_fire; the program walks this. */
+enum syn_event {
+	SYN_RETRANSMIT,      /* the SYN timer fired: another SYN */
+	SYN_GIVE_UP,         /* the SYN timer fired past the give-up time: ETIMEDOUT */
+	SYN_CONNECT_TIMEOUT, /* the application's connect timeout came first (at or before the timer) */
+};
+
+struct syn_schedule {
+	const struct kernel_rules *r;
+	int syn_retries, linear_timeouts;
+	sim_time_ns connect_timeout; /* after the first SYN, or SIM_TIME_NEVER */
+	bool wheel;                  /* timers fire as the kernel's wheel rounds them */
+	int retransmits;             /* SYN retransmits so far */
+	sim_time_ns rto;             /* the armed timer's RTO */
+	sim_time_ns armed;           /* when it was armed, after the first SYN */
+};
+
+/* syn_schedule_init: the first SYN at time 0 (the timer wheel rounds as if
+ * time 0 were a jiffy boundary); wheel false gives the nominal schedule. */
+void syn_schedule_init(struct syn_schedule *s, const struct kernel_rules *r, int syn_retries, int linear_timeouts,
+                       sim_time_ns connect_timeout, bool wheel);
+
+/* syn_schedule_next: the next event and when (after the first SYN).  After
+ * SYN_GIVE_UP or SYN_CONNECT_TIMEOUT the schedule is over. */
+enum syn_event syn_schedule_next(struct syn_schedule *s, sim_time_ns *at);
+
 /* profile_syn_fail_time: without timer rounding, when connect() fails with
- * ETIMEDOUT for a client whose SYNs all go unanswered (tcp_write_timeout
- * checked at each SYN timer), and how many SYNs it sent (*syns). */
+ * ETIMEDOUT for a client whose SYNs all go unanswered (the SYN schedule's
+ * end), and how many SYNs it sent (*syns). */
 sim_time_ns profile_syn_fail_time(const struct kernel_rules *r, int syn_retries, int linear_timeouts, int *syns);
+
+/* profile_synack_expiry: when a request whose SYN-ACKs go unanswered is
+ * dropped: the sum of its synack_retries + 1 timeouts (reqsk_timeout), each
+ * with, when `late`, the shared scan's lateness (a scan period and a tick). */
+sim_time_ns profile_synack_expiry(const struct kernel_rules *r, int synack_retries, bool late);
 
 /* profile_timer_fire: when a kernel timer armed at `now` for `delay` fires:
  * exactly then, or, with the timer wheel, rounded up to the granularity of

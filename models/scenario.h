@@ -175,9 +175,18 @@ struct scenario {
 	uint32_t n_faults;
 };
 
+/* scenario_attempt_span: the longest one attempt of p can last, retries
+ * included, ns, as a double (no overflow for any input): the SYN schedule's
+ * end (one RTO_MAX past its give-up time, or the connect timeout), the read
+ * timeout or the data retransmits, the path's delays at their `reach`
+ * (dist_max_hint for the drain, dist_reach for the loader's bound), and the
+ * application's retries and backoffs.  Each term is truncated to whole ns as
+ * the drain's integer arithmetic does. */
+double scenario_attempt_span(const struct client_pop *p, double (*reach)(const struct dist *));
+
 /* scenario_default_drain: the longest time an attempt started at the end of
- * the arrivals can take to end, ns: the client's SYN give-up time plus its read
- * timeout and data retransmits, or the server's SYN-ACK expiry. */
+ * the arrivals can take to end, ns: the longest attempt span, or the server's
+ * SYN-ACK expiry (profile_synack_expiry, with the scan's lateness) and 2 s. */
 sim_time_ns scenario_default_drain(const struct scenario *s);
 
 #endif

@@ -27,39 +27,6 @@ const char *outcome_text(enum outcome o)
 	return o < OUTCOME_COUNT ? outcome_texts[o] : "?";
 }
 
-sim_time_ns scenario_default_drain(const struct scenario *s)
-{
-	sim_time_ns longest = 0;
-	for (uint32_t i = 0; i < s->n_pops; i++) {
-		const struct client_pop *p = &s->pops[i];
-		/* the last SYN timer fires at most one RTO_MAX past the give-up time */
-		sim_time_ns t = profile_syn_giveup_after(&p->rules, p->sysctl.tcp_syn_retries) + TCP_RTO_MAX_NS;
-		if (p->connect_timeout != SIM_TIME_NEVER && p->connect_timeout < t)
-			t = p->connect_timeout;
-		if (p->after.kind == AFTER_REQUEST && p->after.read_timeout == SIM_TIME_NEVER)
-			t += profile_model_timeout(200 * SIM_NS_PER_MS, 15) + TCP_RTO_MAX_NS;
-		else if (p->after.kind != AFTER_HOLD && p->after.read_timeout != SIM_TIME_NEVER)
-			t += p->after.read_timeout;
-		t += (sim_time_ns)dist_max_hint(&p->path.delay_to_server) +
-		     (sim_time_ns)dist_max_hint(&p->path.delay_to_client);
-		if (p->app_retries)
-			t = t * (sim_time_ns)(p->app_retries + 1) +
-			    (sim_time_ns)(dist_max_hint(&p->app_backoff) * p->app_retries);
-		if (t > longest)
-			longest = t;
-	}
-	/* a request's SYN-ACK retransmits and silent expiry (plus the old
-	 * kernels' scan lateness) */
-	sim_time_ns expiry = 0;
-	for (int k = 0; k <= s->server.sysctl.tcp_synack_retries; k++)
-		expiry += profile_synack_timeout(&s->server.rules, k) +
-		          (s->server.rules.synack_timer == SYNACK_TIMER_SHARED_SCAN
-		               ? profile_scan_period(&s->server.rules) + PROFILE_SCAN_TICK_NS
-		               : 0);
-	expiry += 2 * SIM_NS_PER_S; /* timer-wheel lateness and the last round trip */
-	return longest > expiry ? longest : expiry;
-}
-
 void world_schedule(struct world *w, struct sim_event *ev, sim_time_ns t)
 {
 	if (sim_queue_schedule(&w->q, ev, t) < 0)

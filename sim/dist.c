@@ -63,6 +63,28 @@ double dist_mean(const struct dist *d)
 	return d->a;
 }
 
+/* the largest draw a distribution can give in practice, in its own unit: the
+ * generators draw from 32-bit uniforms, so an exponential stays under 23
+ * means and a Gaussian under 10 standard deviations */
+double dist_reach(const struct dist *d)
+{
+	switch (d->kind) {
+	case DIST_CONSTANT:
+		return d->a;
+	case DIST_EXPONENTIAL:
+		return 23 * d->a;
+	case DIST_UNIFORM:
+		return d->b;
+	case DIST_NORMAL:
+		return d->a + 10 * d->b;
+	case DIST_LOGNORMAL:
+		return d->a * exp(10 * d->b);
+	case DIST_EMPIRICAL:
+		return d->n_values ? d->values[d->n_values - 1] : 0;
+	}
+	return d->a;
+}
+
 double dist_max_hint(const struct dist *d)
 {
 	switch (d->kind) {

@@ -46,6 +46,11 @@ double dist_sample(const struct dist *d, struct rng_stream *s);
 /* dist_mean: the mean of the distribution (of the truncated normal). */
 double dist_mean(const struct dist *d);
 
+/* dist_reach: the largest draw d can give in practice, in its own unit (the
+ * generators draw from 32-bit uniforms: an exponential stays under 23 means,
+ * a Gaussian under 10 standard deviations). */
+double dist_reach(const struct dist *d);
+
 /* dist_max_hint: a value the draws rarely exceed (the 99.99th percentile, or
  * the maximum where there is one), used to size run lengths. */
 double dist_max_hint(const struct dist *d);

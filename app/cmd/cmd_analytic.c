@@ -102,36 +102,25 @@ static double schedule_mean_rate(const struct arrival_spec *a, double duration_s
 	return duration_s > 0 ? area / duration_s : 0;
 }
 
-/* the SYN schedule of population p, as client.c runs it (timers included) */
+/* the SYN schedule of population p, as client.c runs it (timers included):
+ * the models' SYN schedule with the timer wheel */
 static void syn_schedule(const struct client_pop *p, struct mapping *m)
 {
-	const struct kernel_rules *r = &p->rules;
-	int retries = p->sysctl.tcp_syn_retries;
-	sim_time_ns giveup = profile_syn_giveup_after(r, retries);
-	sim_time_ns t = 0, rto = r->init_rto;
-	int k = 0;
+	struct syn_schedule s;
+	syn_schedule_init(&s, &p->rules, p->sysctl.tcp_syn_retries, p->sysctl.tcp_syn_linear_timeouts,
+	                  p->connect_timeout, true);
 	m->copies = 1;
 	m->copy_at_s[0] = 0;
 	for (;;) {
-		sim_time_ns fire = profile_timer_fire(r, t, rto);
-		if (retries == 0 || (k > 0 && fire >= giveup) || m->copies == MAX_COPIES) {
-			t = fire;
-			break;
+		sim_time_ns at;
+		enum syn_event ev = syn_schedule_next(&s, &at);
+		if (ev == SYN_RETRANSMIT && m->copies < MAX_COPIES) {
+			m->copy_at_s[m->copies++] = (double)at / 1e9;
+			continue;
 		}
-		t = fire;
-		if (p->connect_timeout != SIM_TIME_NEVER && t >= p->connect_timeout)
-			break;
-		k++;
-		m->copy_at_s[m->copies++] = (double)t / 1e9;
-		rto = profile_syn_next_rto(r, p->sysctl.tcp_syn_linear_timeouts, k, rto);
-	}
-	m->end_s = (double)t / 1e9;
-	if (p->connect_timeout != SIM_TIME_NEVER && p->connect_timeout <= t) {
-		m->end_s = (double)p->connect_timeout / 1e9;
-		m->ends_by_connect_timeout = true;
-		/* copies sent at or after the timeout never go out */
-		while (m->copies > 1 && m->copy_at_s[m->copies - 1] >= m->end_s)
-			m->copies--;
+		m->end_s = (double)at / 1e9;
+		m->ends_by_connect_timeout = ev == SYN_CONNECT_TIMEOUT;
+		return;
 	}
 }
 

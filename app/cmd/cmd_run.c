@@ -374,9 +374,7 @@ int cmd_profiles(int argc, char **argv)
 	                                         r->tcp_syn_linear_timeouts > 0 ? r->tcp_syn_linear_timeouts : 0, &syns);
 	printf("  %-26s %g s, after %d SYNs (retransmits_timed_out past %g s)\n", "connect() ETIMEDOUT at", (double)fail / 1e9,
 	       syns, (double)profile_syn_giveup_after(r, r->tcp_syn_retries) / 1e9);
-	sim_time_ns expiry = 0;
-	for (int k = 0; k <= r->tcp_synack_retries; k++)
-		expiry += profile_synack_timeout(r, k);
+	sim_time_ns expiry = profile_synack_expiry(r, r->tcp_synack_retries, false);
 	printf("  %-26s %g s\n", "a request expires at", (double)expiry / 1e9);
 	return 0;
 }

@@ -47,29 +47,28 @@ static void json_str(const cJSON *o, const char *dotted, char *out, size_t n)
 }
 
 /* syn_schedule: the instants (s after the first SYN) at which a client of
- * population p retransmits its SYN, and when connect() gives up, as
- * client_on_timer decides them (nominal times: no timer-wheel lateness). */
+ * population p retransmits its SYN, and when connect() gives up, from the
+ * models' SYN schedule (nominal times: no timer-wheel lateness). */
 static int syn_schedule(const struct client_pop *p, double *marks, int max, double *giveup_s, double *appto_s)
 {
-	sim_time_ns t = 0, rto = p->rules.init_rto;
-	sim_time_ns giveup_after = profile_syn_giveup_after(&p->rules, p->sysctl.tcp_syn_retries);
-	int n = 0, k = 0;
+	struct syn_schedule s;
+	syn_schedule_init(&s, &p->rules, p->sysctl.tcp_syn_retries, p->sysctl.tcp_syn_linear_timeouts,
+	                  p->connect_timeout, false);
+	int n = 0;
 	*giveup_s = NAN;
 	*appto_s = NAN;
-	while (n < max && rto > 0) {
-		sim_time_ns fire = t + rto;
-		if (p->connect_timeout != SIM_TIME_NEVER && p->connect_timeout <= fire) {
-			*appto_s = sim_time_to_s(p->connect_timeout);
+	while (n < max) {
+		sim_time_ns at;
+		enum syn_event ev = syn_schedule_next(&s, &at);
+		if (ev == SYN_CONNECT_TIMEOUT) {
+			*appto_s = sim_time_to_s(at);
 			break;
 		}
-		if (p->sysctl.tcp_syn_retries == 0 || (k > 0 && fire >= giveup_after)) {
-			*giveup_s = sim_time_to_s(fire);
+		if (ev == SYN_GIVE_UP) {
+			*giveup_s = sim_time_to_s(at);
 			break;
 		}
-		k++;
-		marks[n++] = sim_time_to_s(fire);
-		t = fire;
-		rto = profile_syn_next_rto(&p->rules, p->sysctl.tcp_syn_linear_timeouts, k, rto);
+		marks[n++] = sim_time_to_s(at);
 	}
 	return n;
 }

@@ -119,22 +119,17 @@ Test(profile, synack_timeouts_expire_at_63_and_189_s)
 	cr_assert_eq(profile_synack_timeout(r, 10), 120 * S);
 }
 
+/* the models' SYN schedule, nominal: the send instants and the give-up */
 static void syn_schedule(const char *profile, int retries, int linear, double *sends, int *n, double *fail)
 {
-	const struct kernel_rules *r = profile_find(profile);
-	sim_time_ns t = 0, rto = r->init_rto, giveup = profile_syn_giveup_after(r, retries);
-	int k = 0;
+	struct syn_schedule it;
+	syn_schedule_init(&it, profile_find(profile), retries, linear, SIM_TIME_NEVER, false);
+	sim_time_ns at;
 	*n = 0;
 	sends[(*n)++] = 0;
-	for (;;) {
-		t += rto;
-		if (k > 0 && t >= giveup)
-			break;
-		k++;
-		sends[(*n)++] = (double)t / S;
-		rto = profile_syn_next_rto(r, linear, k, rto);
-	}
-	*fail = (double)t / S;
+	while (syn_schedule_next(&it, &at) == SYN_RETRANSMIT)
+		sends[(*n)++] = (double)at / S;
+	*fail = (double)at / S;
 }
 
 Test(profile, client_syn_schedules)
@@ -174,6 +169,59 @@ Test(profile, client_syn_schedules)
 	for (int i = 0; i < n; i++)
 		cr_assert_float_eq(s[i], d[i], 1e-9);
 	cr_assert_float_eq(fail, 21, 1e-9);
+}
+
+/* the application's connect timeout ends the schedule at or before the
+ * timer it meets (a tie goes to the timeout); the timer wheel only delays */
+Test(profile, syn_schedule_connect_timeout_and_timer_wheel)
+{
+	const struct kernel_rules *r = profile_find("linux-6.18");
+	struct syn_schedule it;
+	sim_time_ns at;
+	syn_schedule_init(&it, r, 6, 4, 2500 * MS, false);
+	cr_assert_eq(syn_schedule_next(&it, &at), SYN_RETRANSMIT);
+	cr_assert_eq(at, 1 * S);
+	cr_assert_eq(syn_schedule_next(&it, &at), SYN_RETRANSMIT);
+	cr_assert_eq(at, 2 * S);
+	cr_assert_eq(syn_schedule_next(&it, &at), SYN_CONNECT_TIMEOUT);
+	cr_assert_eq(at, 2500 * MS);
+	syn_schedule_init(&it, r, 6, 4, 2 * S, false);
+	cr_assert_eq(syn_schedule_next(&it, &at), SYN_RETRANSMIT);
+	cr_assert_eq(syn_schedule_next(&it, &at), SYN_CONNECT_TIMEOUT);
+	cr_assert_eq(at, 2 * S);
+	/* tcp_syn_retries 0: one SYN, given up at the first timer */
+	syn_schedule_init(&it, r, 0, 4, SIM_TIME_NEVER, false);
+	cr_assert_eq(syn_schedule_next(&it, &at), SYN_GIVE_UP);
+	cr_assert_eq(at, 1 * S);
+	/* with the wheel every instant is at or after the nominal one, on a
+	 * granule, and the same SYNs are sent (3 retries: 8 SYNs) */
+	struct syn_schedule nominal;
+	syn_schedule_init(&nominal, r, 3, 4, SIM_TIME_NEVER, false);
+	syn_schedule_init(&it, r, 3, 4, SIM_TIME_NEVER, true);
+	int syns = 1;
+	for (;;) {
+		sim_time_ns nat, wat;
+		enum syn_event ne = syn_schedule_next(&nominal, &nat), we = syn_schedule_next(&it, &wat);
+		cr_assert_eq(ne, we);
+		cr_assert_geq(wat, nat);
+		cr_assert_eq(wat % (4 * MS), 0, "%lld not on a jiffy", (long long)wat);
+		if (we != SYN_RETRANSMIT)
+			break;
+		syns++;
+	}
+	cr_assert_eq(syns, 8);
+}
+
+/* the SYN-ACK schedule: 1 + 2 + 4 + 8 + 16 + 32 s = 63 s with 5 retries; the
+ * old shared scan adds its lateness only when asked */
+Test(profile, synack_expiry)
+{
+	cr_assert_eq(profile_synack_expiry(profile_find("linux-6.18"), 5, false), 63 * S);
+	cr_assert_eq(profile_synack_expiry(profile_find("linux-6.18"), 5, true), 63 * S);
+	const struct kernel_rules *old = profile_find("linux-3.10");
+	cr_assert_eq(profile_synack_expiry(old, 5, false), 63 * S);
+	cr_assert_eq(profile_synack_expiry(old, 5, true),
+	             63 * S + 6 * (profile_scan_period(old) + PROFILE_SCAN_TICK_NS));
 }
 
 Test(profile, fail_times_match_kernel_md)
