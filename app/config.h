@@ -62,12 +62,6 @@ void loaded_scenario_fini(struct loaded_scenario *ls);
  * cleanly at that ceiling instead. */
 int config_check_size(const struct scenario *s, struct jr *r);
 
-/* config_rule_*: the overridable rules, for `tcpqsim profiles NAME`. */
-size_t config_rule_count(void);
-/* config_rule_describe: name, the value under r as text, what it means. */
-void config_rule_describe(size_t i, const struct kernel_rules *r, const char **name, char *value, size_t n,
-                          const char **meaning);
-
 /* config_profile_hint: the profile name closest to `name` (for "did you
  * mean"), or NULL when none is within three edits. */
 const char *config_profile_hint(const char *name);

@@ -2,6 +2,8 @@
  * decision functions (see profile.h). */
 #include "models/profile.h"
 
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #define S SIM_NS_PER_S
@@ -157,6 +159,78 @@ static const struct kernel_rules profiles[] = {
 };
 
 #define N_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
+
+/* ---- the rules' metadata, from the lists in profile.h ---- */
+
+#define VALUE_NAME(id, name, label, words) name,
+#define VALUE_LABEL(id, name, label, words) label,
+#define VALUE_WORDS(id, name, label, words) words,
+static const char *const syn_queue_values[] = {SYN_QUEUE_RULE_LIST(VALUE_NAME) NULL};
+static const char *const syn_full_accept_values[] = {SYN_FULL_ACCEPT_RULE_LIST(VALUE_NAME) NULL};
+static const char *const synack_timer_values[] = {SYNACK_TIMER_RULE_LIST(VALUE_NAME) NULL};
+static const char *const prune_values[] = {PRUNE_RULE_LIST(VALUE_NAME) NULL};
+static const char *const accept_limit_values[] = {ACCEPT_LIMIT_RULE_LIST(VALUE_NAME) NULL};
+static const char *const tlp_values[] = {TLP_RULE_LIST(VALUE_NAME) NULL};
+static const char *const syn_queue_labels[] = {SYN_QUEUE_RULE_LIST(VALUE_LABEL)};
+static const char *const syn_queue_words[] = {SYN_QUEUE_RULE_LIST(VALUE_WORDS)};
+static const char *const syn_full_accept_labels[] = {SYN_FULL_ACCEPT_RULE_LIST(VALUE_LABEL)};
+
+static const struct rule_info rules[] = {
+#define X(name, field, type, values, server, client, kfn, meaning) \
+	{#name, type, offsetof(struct kernel_rules, field), values, server, client, kfn, meaning},
+	KERNEL_RULE_LIST(X)
+#undef X
+};
+
+size_t profile_rule_count(void)
+{
+	return sizeof(rules) / sizeof(rules[0]);
+}
+
+const struct rule_info *profile_rule(size_t i)
+{
+	return i < profile_rule_count() ? &rules[i] : NULL;
+}
+
+void profile_rule_value(const struct rule_info *ri, const struct kernel_rules *r, char *buf, size_t n)
+{
+	const char *base = (const char *)r + ri->offset;
+	switch (ri->type) {
+	case RULE_BOOL:
+		snprintf(buf, n, "%s", *(const bool *)base ? "true" : "false");
+		break;
+	case RULE_INT:
+		snprintf(buf, n, "%d", *(const int *)base);
+		break;
+	case RULE_ENUM:
+		snprintf(buf, n, "%s", ri->values[*(const int *)base]);
+		break;
+	case RULE_MS:
+		snprintf(buf, n, "%g", (double)*(const sim_time_ns *)base / 1e6);
+		break;
+	case RULE_S:
+		snprintf(buf, n, "%g", (double)*(const sim_time_ns *)base / 1e9);
+		break;
+	}
+}
+
+const char *profile_syn_queue_label(enum syn_queue_rule v)
+{
+	return syn_queue_labels[v];
+}
+
+const char *profile_syn_full_accept_label(enum syn_full_accept_rule v)
+{
+	return syn_full_accept_labels[v];
+}
+
+void profile_syn_queue_words(const struct kernel_rules *r, int n, int msb, char *buf, size_t len)
+{
+	if (r->syn_queue_full == SYNQ_POW2_TABLE)
+		snprintf(buf, len, "%s = %u", syn_queue_words[r->syn_queue_full], profile_syn_table_size(n, msb));
+	else
+		snprintf(buf, len, "%s", syn_queue_words[r->syn_queue_full]);
+}
 
 const struct kernel_rules *profile_find(const char *name)
 {

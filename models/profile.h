@@ -17,47 +17,57 @@
 
 #include "sim/clock.h"
 
-/* KERNEL.md "SYN queue full when" */
-enum syn_queue_rule {
-	SYNQ_POW2_TABLE, /* qlen >= T, T = roundup_pow2(max(8, min(N, msb)) + 1) */
-	SYNQ_QLEN_GE_N,  /* qlen >= N */
-	SYNQ_QLEN_GT_N,  /* qlen > N */
-	SYNQ_FREEBSD,    /* syncache: full at its cache limit */
-};
+/* The rule switches' values, each list X(id, name in scenarios, label in
+ * `tcpqsim profiles`, words for "full when" / the rule in a sentence).
+ * docs/kernels.md "Rules" has one row per switch. */
 
-/* KERNEL.md "SYN when accept queue full" */
-enum syn_full_accept_rule {
-	SYN_FULL_ACCEPT_YOUNG, /* drop only if more than one young request */
-	SYN_FULL_ACCEPT_DROP,  /* always drop */
-	SYN_FULL_ACCEPT_IGNORE, /* FreeBSD: SYNs are not checked against it */
-};
+/* SYN queue full when (inet_csk_reqsk_queue_is_full) */
+#define SYN_QUEUE_RULE_LIST(X)                                                     \
+	X(SYNQ_POW2_TABLE, "pow2_table", "pow2 table", "qlen >= T") /* T = roundup_pow2(max(8, min(N, msb)) + 1) */ \
+	X(SYNQ_QLEN_GE_N, "qlen_ge_n", "qlen >= N", "qlen >= N")                   \
+	X(SYNQ_QLEN_GT_N, "qlen_gt_n", "qlen > N", "qlen > N")                     \
+	X(SYNQ_FREEBSD, "syncache", "syncache", "the syncache is full")
 
-/* KERNEL.md "SYN-ACK timer" */
-enum synack_timer_rule {
-	SYNACK_TIMER_PER_REQUEST, /* one timer per request (reqsk_timer_handler) */
-	SYNACK_TIMER_SHARED_SCAN, /* 200 ms scan of the table (inet_csk_reqsk_queue_prune) */
-};
+/* a SYN meeting a full accept queue (tcp_conn_request) */
+#define SYN_FULL_ACCEPT_RULE_LIST(X)                                               \
+	X(SYN_FULL_ACCEPT_YOUNG, "young", "drop if young>1", "dropped only when young > 1") \
+	X(SYN_FULL_ACCEPT_DROP, "drop", "always drop", "always dropped")           \
+	X(SYN_FULL_ACCEPT_IGNORE, "ignore", "not checked", "not checked (FreeBSD)")
 
-/* KERNEL.md "half-open pruning starts when" */
-enum prune_rule {
-	PRUNE_HALF_TABLE,   /* qlen >= T/2 (old table) */
-	PRUNE_HALF_BACKLOG, /* 2*qlen > max(8, N) */
-	PRUNE_NONE,         /* FreeBSD syncache: fixed retries */
-};
+/* SYN-ACK timer: one per request (reqsk_timer_handler), or a 200 ms scan of
+ * the table (inet_csk_reqsk_queue_prune) */
+#define SYNACK_TIMER_RULE_LIST(X)                                                  \
+	X(SYNACK_TIMER_PER_REQUEST, "per_request", "per request", "one timer per request") \
+	X(SYNACK_TIMER_SHARED_SCAN, "shared_scan", "shared scan", "a shared 200 ms scan")
 
-/* KERNEL.md "accept queue holds" */
-enum accept_limit_rule {
-	ACCEPT_LIMIT_N_PLUS_1,  /* full when qlen > N (sk_acceptq_is_full) */
-	ACCEPT_LIMIT_3Q_HALVES, /* FreeBSD: refused when qlen > 3Q/2 (solisten_upcall/sonewconn) */
-};
+/* half-open pruning starts when (reqsk_timer_handler) */
+#define PRUNE_RULE_LIST(X)                                                         \
+	X(PRUNE_HALF_TABLE, "half_table", "half table", "qlen >= T/2")            \
+	X(PRUNE_HALF_BACKLOG, "half_backlog", "half backlog", "2*qlen > max(8, N)") \
+	X(PRUNE_NONE, "none", "none", "never (FreeBSD syncache: fixed retries)")
+
+/* accept queue full when (sk_acceptq_is_full; FreeBSD solisten_upcall/sonewconn) */
+#define ACCEPT_LIMIT_RULE_LIST(X)                                                  \
+	X(ACCEPT_LIMIT_N_PLUS_1, "n_plus_1", "N+1", "qlen > N")                    \
+	X(ACCEPT_LIMIT_3Q_HALVES, "3q_halves", "3N/2+1", "qlen > 3N/2")
+
+#define PROFILE_ENUM_ID(id, name, label, words) id,
+enum syn_queue_rule { SYN_QUEUE_RULE_LIST(PROFILE_ENUM_ID) };
+enum syn_full_accept_rule { SYN_FULL_ACCEPT_RULE_LIST(PROFILE_ENUM_ID) };
+enum synack_timer_rule { SYNACK_TIMER_RULE_LIST(PROFILE_ENUM_ID) };
+enum prune_rule { PRUNE_RULE_LIST(PROFILE_ENUM_ID) };
+enum accept_limit_rule { ACCEPT_LIMIT_RULE_LIST(PROFILE_ENUM_ID) };
 
 /* docs/kernels.md "Tail loss probe": when the first retransmit of a data or
- * FIN segment goes out (tcp_schedule_loss_probe) */
-enum tlp_rule {
-	TLP_NONE,    /* before 3.10: no probe, the RTO is the first retransmit */
-	TLP_1_5_RTT, /* 3.10-4.12: PTO = max(2 srtt, 1.5 srtt + TCP_DELACK_MAX, 10 ms) */
-	TLP_2_RTT,   /* 4.13+ (RACK-TLP): PTO = 2 srtt + tcp_rto_min with one segment out */
-};
+ * FIN segment goes out (tcp_schedule_loss_probe): none before 3.10 (the RTO
+ * is the first retransmit); 3.10-4.12 PTO = max(2 srtt, 1.5 srtt +
+ * TCP_DELACK_MAX, 10 ms); 4.13+ (RACK-TLP) PTO = 2 srtt + tcp_rto_min with one
+ * segment out */
+#define TLP_RULE_LIST(X)                                                           \
+	X(TLP_NONE, "none", "none", "no probe")                                    \
+	X(TLP_1_5_RTT, "1.5rtt", "1.5 rtt", "max(2 srtt, 1.5 srtt + 200 ms)")      \
+	X(TLP_2_RTT, "2rtt", "2 rtt", "2 srtt + 200 ms")
+enum tlp_rule { TLP_RULE_LIST(PROFILE_ENUM_ID) };
 
 struct kernel_rules {
 	const char *profile;          /* profile these rules came from */
@@ -97,6 +107,89 @@ struct kernel_rules {
 	bool cookie_stamp_once_per_s; /* the overflow stamp moves at most once a second (tcp_synq_overflow, 4.4+) */
 	const char *source;           /* kernel version the table row was read from */
 };
+
+/* The overridable rules (server.rules.NAME, clients.rules.NAME): one list
+ * X(name, field, type, values, server, client, kernel function, meaning),
+ * from which the loader reads them and `tcpqsim profiles NAME` prints them.
+ * values names the value list of an enum rule (profile.c). */
+#define KERNEL_RULE_LIST(X)                                                                                   \
+	X(backlog_16bit, backlog_16bit, RULE_BOOL, NULL, true, false, "inet_listen",                             \
+	  "sk_max_ack_backlog is 16 bits: N wraps above 65535 (inet_listen)")                                     \
+	X(accept_limit, accept_limit, RULE_ENUM, accept_limit_values, true, false, "sk_acceptq_is_full",          \
+	  "accept queue full: qlen > N, so it holds N+1 (sk_acceptq_is_full); FreeBSD qlen > 3N/2 (sonewconn)")  \
+	X(syn_queue_full, syn_queue_full, RULE_ENUM, syn_queue_values, true, false, "inet_csk_reqsk_queue_is_full", \
+	  "SYN queue full: qlen >= roundup_pow2(max(8,min(N,msb))+1) (old reqsk table), qlen >= N, or qlen > N "  \
+	  "(inet_csk_reqsk_queue_is_full)")                                                                       \
+	X(syn_on_full_accept, syn_on_full_accept, RULE_ENUM, syn_full_accept_values, true, false, "tcp_conn_request", \
+	  "a SYN meeting a full accept queue: dropped only when young > 1, or always (tcp_conn_request)")        \
+	X(count_syn_drops, count_syn_drops, RULE_BOOL, NULL, true, false, "tcp_listendrop",                      \
+	  "SYN drops move ListenOverflows/ListenDrops/TCPReqQFull* (not on 2.6.32)")                              \
+	X(cookie_counts_listendrops, cookie_counts_listendrops, RULE_BOOL, NULL, true, false, "tcp_conn_request", \
+	  "a cookie SYN-ACK also counts ListenDrops (3.10, 4.4: drop_and_free path)")                             \
+	X(syncookies_always, syncookies_always, RULE_BOOL, NULL, true, false, "tcp_syn_flood_action",            \
+	  "tcp_syncookies=2 (always send cookies) exists (4.4+)")                                                 \
+	X(unproven_all, unproven_all, RULE_BOOL, NULL, true, false, "tcp_peer_is_proven",                        \
+	  "3/4-of-msb rule: every peer is unproven (before 4.12, tcp_peer_is_proven)")                            \
+	X(synack_timer, synack_timer, RULE_ENUM, synack_timer_values, true, false, "reqsk_timer_handler",        \
+	  "SYN-ACK retransmits from one timer per request (reqsk_timer_handler) or a shared 200 ms scan "         \
+	  "(inet_csk_reqsk_queue_prune)")                                                                         \
+	X(prune, prune, RULE_ENUM, prune_values, true, false, "reqsk_timer_handler",                             \
+	  "half-open pruning starts at qlen >= T/2 (old table) or 2*qlen > max(8, N) (reqsk_timer_handler)")      \
+	X(init_rto_ms, init_rto, RULE_MS, NULL, true, true, "tcp_timeout_init",                                  \
+	  "initial RTO of SYN and SYN-ACK (TCP_TIMEOUT_INIT: 3 s before 3.1, then 1 s)")                          \
+	X(syn_giveup_base_ms, syn_giveup_base, RULE_MS, NULL, false, true, "retransmits_timed_out",              \
+	  "rto_base of the SYN give-up time, ((2 << retries) - 1) * base (retransmits_timed_out; "               \
+	  "200 ms on 2.6.32: the ~21 s give-up)")                                                                 \
+	X(cookie_valid_s, cookie_valid, RULE_S, NULL, true, false, "tcp_synq_no_recent_overflow",                \
+	  "cookie ACKs are checked until this long after the last overflow (tcp_synq_no_recent_overflow)")       \
+	X(timer_wheel, timer_wheel, RULE_BOOL, NULL, true, true, "calc_wheel_index",                             \
+	  "timers round up to the wheel level's granularity (kernel/time/timer.c calc_wheel_index, 4.8+)")       \
+	X(hz, hz, RULE_INT, NULL, true, true, "CONFIG_HZ", "jiffies per second (CONFIG_HZ), for timer rounding")   \
+	X(tlp, tlp, RULE_ENUM, tlp_values, false, true, "tcp_schedule_loss_probe",                               \
+	  "tail loss probe of a data or FIN segment: none (before 3.10), max(2 srtt, 1.5 srtt + 200 ms) (3.10-4.12) " \
+	  "or 2 srtt + 200 ms (4.13+), never after the RTO (tcp_schedule_loss_probe)")                            \
+	X(ts_hz, ts_hz, RULE_INT, NULL, false, true, "tcp_rtt_tsopt_us",                                         \
+	  "TCP timestamp clock, ticks per second: HZ before 4.13, then 1000 (tcp_rtt_tsopt_us)")                  \
+	X(synrecv_syn_ratelimit, synrecv_syn_ratelimit, RULE_BOOL, NULL, true, false, "tcp_oow_rate_limited",    \
+	  "a retransmitted SYN for a request gets a SYN-ACK at most once per tcp_invalid_ratelimit "             \
+	  "(tcp_check_req, tcp_oow_rate_limited, 4.0+)")                                                          \
+	X(synrecv_syn_rearm, synrecv_syn_rearm, RULE_BOOL, NULL, true, false, "tcp_check_req",                   \
+	  "... and restarts the request's SYN-ACK timer (tcp_check_req mod_timer_pending, 5.10+)")               \
+	X(cookie_stamp_once_per_s, cookie_stamp_once_per_s, RULE_BOOL, NULL, true, false, "tcp_synq_overflow",   \
+	  "the last-overflow stamp that keeps cookie ACKs valid moves at most once a second (tcp_synq_overflow, 4.4+)")
+
+enum rule_type {
+	RULE_BOOL, /* bool field */
+	RULE_INT,  /* int field */
+	RULE_ENUM, /* int-sized enum field, its names in values */
+	RULE_MS,   /* sim_time_ns field, given in ms */
+	RULE_S,    /* sim_time_ns field, given in s */
+};
+
+struct rule_info {
+	const char *name;          /* as scenarios spell it */
+	enum rule_type type;
+	size_t offset;             /* of its field in struct kernel_rules */
+	const char *const *values; /* RULE_ENUM: names by value, NULL-terminated */
+	bool server, client;       /* where it may be overridden */
+	const char *kernel_fn;     /* the kernel function it mirrors */
+	const char *meaning;
+};
+
+/* profile_rule_count / profile_rule: the list above, in order. */
+size_t profile_rule_count(void);
+const struct rule_info *profile_rule(size_t i);
+
+/* profile_rule_value: the rule's value under r as text ("true", "4", "qlen_gt_n", "1000"). */
+void profile_rule_value(const struct rule_info *ri, const struct kernel_rules *r, char *buf, size_t n);
+
+/* the labels of the enum rules' values, for `tcpqsim profiles` */
+const char *profile_syn_queue_label(enum syn_queue_rule v);
+const char *profile_syn_full_accept_label(enum syn_full_accept_rule v);
+
+/* profile_syn_queue_words: when r's SYN queue is full, in words ("qlen > N",
+ * "qlen >= T = 256"). */
+void profile_syn_queue_words(const struct kernel_rules *r, int n, int msb, char *buf, size_t len);
 
 #define TCP_RTO_MAX_NS (120 * SIM_NS_PER_S)
 #define TCP_RTO_MIN_NS (200 * SIM_NS_PER_MS)

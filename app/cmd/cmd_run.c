@@ -336,10 +336,9 @@ int cmd_profiles(int argc, char **argv)
 		       "SYN on full accept queue");
 		for (size_t i = 0; i < profile_count(); i++) {
 			const struct kernel_rules *r = profile_at(i);
-			static const char *const sq[] = {"pow2 table", "qlen >= N", "qlen > N", "syncache"};
-			static const char *const sf[] = {"drop if young>1", "always drop", "not checked"};
-			printf("%-14s %-10d %-13s %-9g %-8d %s\n", r->profile, r->somaxconn, sq[r->syn_queue_full],
-			       (double)r->init_rto / 1e9, r->tcp_syn_retries, sf[r->syn_on_full_accept]);
+			printf("%-14s %-10d %-13s %-9g %-8d %s\n", r->profile, r->somaxconn,
+			       profile_syn_queue_label(r->syn_queue_full), (double)r->init_rto / 1e9, r->tcp_syn_retries,
+			       profile_syn_full_accept_label(r->syn_on_full_accept));
 		}
 		return 0;
 	}
@@ -362,11 +361,11 @@ int cmd_profiles(int argc, char **argv)
 	else
 		printf("  %-26s %s\n", "tcp_syn_linear_timeouts", "(does not exist)");
 	printf("\nrules (override with server.rules.NAME or clients.rules.NAME):\n");
-	for (size_t i = 0; i < config_rule_count(); i++) {
-		const char *name, *meaning;
+	for (size_t i = 0; i < profile_rule_count(); i++) {
+		const struct rule_info *ri = profile_rule(i);
 		char value[64];
-		config_rule_describe(i, r, &name, value, sizeof(value), &meaning);
-		printf("  %-26s %-13s %s\n", name, value, meaning);
+		profile_rule_value(ri, r, value, sizeof(value));
+		printf("  %-26s %-13s %s\n", ri->name, value, ri->meaning);
 	}
 	printf("\nderived:\n");
 	int syns = 0;

@@ -88,21 +88,7 @@ static void facts_from_scenario(struct run_facts *f, const struct scenario *s)
 	f->n_backlog = n;
 	f->aq_limit = (double)profile_accept_queue_limit(&sv->rules, n) * listeners;
 	f->sq_limit = (double)profile_syn_queue_limit(&sv->rules, n, sv->sysctl.tcp_max_syn_backlog) * listeners;
-	switch (sv->rules.syn_queue_full) {
-	case SYNQ_QLEN_GT_N:
-		snprintf(f->sq_rule, sizeof(f->sq_rule), "qlen > N");
-		break;
-	case SYNQ_QLEN_GE_N:
-		snprintf(f->sq_rule, sizeof(f->sq_rule), "qlen >= N");
-		break;
-	case SYNQ_POW2_TABLE:
-		snprintf(f->sq_rule, sizeof(f->sq_rule), "qlen >= T = %u",
-		         profile_syn_table_size(n, sv->sysctl.tcp_max_syn_backlog));
-		break;
-	default:
-		snprintf(f->sq_rule, sizeof(f->sq_rule), "the syncache is full");
-		break;
-	}
+	profile_syn_queue_words(&sv->rules, n, sv->sysctl.tcp_max_syn_backlog, f->sq_rule, sizeof(f->sq_rule));
 	if (listeners > 1) {
 		size_t l = strlen(f->sq_rule);
 		snprintf(f->sq_rule + l, sizeof(f->sq_rule) - l, ", x%u listeners", listeners);

@@ -1,6 +1,7 @@
 /* test_profile.c: the profile table and its decision functions, as tables
  * (KERNEL.md "Profiles"). */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "models/profile.h"
 
@@ -305,4 +306,40 @@ Test(profile, queue_limits_are_closed_forms_of_the_full_tests)
 	cr_assert_eq(profile_accept_queue_limit(bsd, INT32_MAX), UINT32_C(3221225471));
 	cr_assert(profile_syn_queue_is_full(l618, UINT32_C(2147483648), INT32_MAX, INT32_MAX));
 	cr_assert(!profile_syn_queue_is_full(l618, INT32_MAX, INT32_MAX, INT32_MAX));
+}
+
+/* the rule metadata comes from one list: every rule names its kernel
+ * function, and its value under a profile reads back as that profile's */
+Test(profile, rule_metadata_from_one_list)
+{
+	const struct kernel_rules *r = profile_find("linux-6.18"), *old = profile_find("linux-2.6.32");
+	struct {
+		const char *name, *v618, *v2632;
+	} rows[] = {
+	    {"backlog_16bit", "false", "true"},         {"accept_limit", "n_plus_1", "n_plus_1"},
+	    {"syn_queue_full", "qlen_gt_n", "pow2_table"}, {"syn_on_full_accept", "drop", "young"},
+	    {"synack_timer", "per_request", "shared_scan"}, {"init_rto_ms", "1000", "3000"},
+	    {"syn_giveup_base_ms", "1000", "200"},     {"cookie_valid_s", "120", "3"},
+	};
+	cr_assert_eq(profile_rule_count(), 20);
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		const struct rule_info *ri = NULL;
+		for (size_t i = 0; i < profile_rule_count(); i++)
+			if (strcmp(profile_rule(i)->name, rows[k].name) == 0)
+				ri = profile_rule(i);
+		cr_assert_not_null(ri, "%s", rows[k].name);
+		char v[64];
+		profile_rule_value(ri, r, v, sizeof(v));
+		cr_assert_str_eq(v, rows[k].v618, "%s", rows[k].name);
+		profile_rule_value(ri, old, v, sizeof(v));
+		cr_assert_str_eq(v, rows[k].v2632, "%s", rows[k].name);
+	}
+	for (size_t i = 0; i < profile_rule_count(); i++)
+		cr_assert(profile_rule(i)->kernel_fn[0] && profile_rule(i)->meaning[0], "%s", profile_rule(i)->name);
+	char words[64];
+	profile_syn_queue_words(old, 128, 2048, words, sizeof(words));
+	cr_assert_str_eq(words, "qlen >= T = 256");
+	profile_syn_queue_words(r, 128, 2048, words, sizeof(words));
+	cr_assert_str_eq(words, "qlen > N");
+	cr_assert_str_eq(profile_syn_full_accept_label(SYN_FULL_ACCEPT_YOUNG), "drop if young>1");
 }
