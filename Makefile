@@ -159,10 +159,13 @@ $(BUILD)/kcheck: $(KCHECK_OBJ)
 	$(Q)$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS) $(LIBS_M)
 
 # the layer check: every #include runs one way (app -> models -> sim), and
-# the check itself fails on a planted wrong-way include (--self-test)
+# the check itself fails on a planted wrong-way include (--self-test); and
+# the citation check: no file cites the research notes outside the project
 layers: | $(INC_STAMP)
 	$(Q)sh scripts/check-layers.sh
 	$(Q)CC="$(CC)" BUILD="$(BUILD)" sh scripts/check-layers.sh --self-test
+	$(Q)sh scripts/check-citations.sh
+	$(Q)sh scripts/check-citations.sh --self-test
 
 # The simulator against this machine's kernel (root and network namespaces;
 # loopback only, in namespaces kcheck makes and removes): docs/validation.md

@@ -1,4 +1,4 @@
-/* client.c: the connecting side (KERNEL.md "Client").
+/* client.c: the connecting side (docs/kernels.md "How the listener uses the rules", "Client after the handshake").
  *
  * connect() sends a SYN and retransmits it on the client kernel's schedule
  * until a SYN-ACK comes, the retries run out (ETIMEDOUT), an RST comes
@@ -348,7 +348,7 @@ void client_on_user(struct world *w, struct user *u)
 	client_start(w, pop, idx, try_no, started);
 }
 
-/* connect() returned: KERNEL.md "On SYN-ACK the client sends the ACK and
+/* connect() returned: docs/kernels.md "How the listener uses the rules", tcp_rcv_synsent_state_process: "On SYN-ACK the client sends the ACK and
  * connect() returns at once" */
 static void connected(struct world *w, struct conn *c, bool cookie)
 {
@@ -424,7 +424,7 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 			connect_failed(w, c, OUTCOME_REFUSED, "RST", "RST while connecting: ECONNREFUSED");
 			break;
 		case CLIENT_ESTABLISHED:
-			/* KERNEL.md: RST after connect gives ECONNRESET */
+			/* tcp_reset: an RST after connect gives ECONNRESET */
 			TRACE(w, c, world_listener_of(w, c), "reset", "RST", "ECONNRESET after connect");
 			world_set_outcome(w, c, OUTCOME_RESET_AFTER_CONNECT);
 			client_gone(w, c);

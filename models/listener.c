@@ -1,4 +1,4 @@
-/* listener.c: a listener's receive paths (KERNEL.md "Listener, on a SYN",
+/* listener.c: a listener's receive paths (docs/kernels.md "How the listener uses the rules":
  * "Listener, on the final ACK", "SYN-ACK timers and expiry"). */
 #include "models/listener.h"
 
@@ -95,7 +95,7 @@ static inline void count(struct listener *l, enum listener_counter c)
 	l->counters[c]++;
 }
 
-/* SYN drops are counted from 3.10 on (KERNEL.md "SYN drops counted") */
+/* SYN drops are counted from 3.10 on (tcp_listendrop; docs/kernels.md "Rules", count_syn_drops) */
 static inline void count_syn_drop(struct listener *l, enum listener_counter c)
 {
 	if (l->rules->count_syn_drops)
@@ -211,7 +211,7 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 
 	switch (c->server_state) {
 	case SERVER_REQUEST: {
-		/* KERNEL.md "Small rules": a retransmitted SYN finds its request and
+		/* tcp_check_req: a retransmitted SYN finds its request and
 		 * is answered with a SYN-ACK again; it takes no new slot.
 		 * docs/kernels.md "Retransmitted SYN for a request": tcp_check_req
 		 * answers at most once per tcp_invalid_ratelimit

@@ -4,7 +4,7 @@
  * conns (conn->server_state == SERVER_REQUEST); the accept queue is a FIFO of
  * conns whose child socket is established but not yet accepted.  The
  * functions below are the kernel's receive paths for a listener, in
- * KERNEL.md's order, each rule with its kernel function; every decision that
+ * the order of docs/kernels.md "How the listener uses the rules", each rule with its kernel function; every decision that
  * depends on the generation goes through profile.h.  Counters are the server
  * host's nstat counters.  Invariant: syn_queue == number of conns in
  * SERVER_REQUEST for this listener, young <= syn_queue, accept_queue == length

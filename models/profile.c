@@ -1,4 +1,4 @@
-/* profile.c: the kernel generations of KERNEL.md as a table, and the pure
+/* profile.c: the kernel generations of docs/kernels.md as a table, and the pure
  * decision functions (see profile.h). */
 #include "models/profile.h"
 
@@ -9,7 +9,7 @@
 #define S SIM_NS_PER_S
 #define MS SIM_NS_PER_MS
 
-/* Rows follow KERNEL.md "Profiles" column by column. */
+/* Rows follow docs/kernels.md "Sysctl defaults", "Rules" and "The generations". */
 static const struct kernel_rules profiles[] = {
 	{
 		.profile = "linux-2.6.32",
@@ -140,7 +140,7 @@ static const struct kernel_rules profiles[] = {
 		.source = "v6.18 tcp_conn_request, tcp_check_req, reqsk_timer_handler, tcp_retransmit_timer",
 	},
 	{
-		/* KERNEL.md "FreeBSD": a server-side profile. */
+		/* docs/kernels.md "freebsd-14 (server only)": a server-side profile. */
 		.profile = "freebsd-14",
 		.somaxconn = 128, .tcp_max_syn_backlog = 15360, .tcp_syncookies = 1,
 		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 3, .tcp_syn_retries = 6,

@@ -1,7 +1,7 @@
 /* profile.h: kernel generations as data.
  *
  * A struct kernel_rules holds one generation's sysctl defaults and its rule
- * switches, each named after the KERNEL.md row it implements.  A scenario
+ * switches, each a row of docs/kernels.md "Rules".  A scenario
  * copies the rules of the profile it names and may override any single rule.
  * The decision functions below are pure: given the rules and the state they
  * need, they answer one question the kernel asks, and their comments name the

@@ -65,7 +65,7 @@ Test(analytic_cmd, retry_fixed_point_uses_the_syn_schedule)
 	char *d = temp_dir();
 	char *f = write_file(d, "an.json", base_scenario);
 	/* linux-6.18, tcp_syn_retries 2: the time budget gives 6 SYNs with
-	 * linear timeouts and 3 without (KERNEL.md, measured) */
+	 * linear timeouts and 3 without (docs/kernels.md, measured: docs/kcheck.md) */
 	struct cli_result r = run_cli("analytic", f, "--set", "clients.sysctl.tcp_syn_retries=2", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(strstr(r.out, "6 copies at 0 1.0"), "%s", r.out);

@@ -92,7 +92,7 @@ Test(plot, run_folder_gives_three_figures_in_png_and_svg)
 	remove_tree(dir);
 }
 
-/* KERNEL.md: linux-6.18 with tcp_syn_retries 3 sends SYNs at 0, 1, 2, 3, 4, 5,
+/* docs/kernels.md "linux-6.18": with tcp_syn_retries 3 sends SYNs at 0, 1, 2, 3, 4, 5,
  * 7, 11 s and fails at 19 s; backlog 8 holds 9; its SYN queue is full when
  * qlen > N, so it holds 9 too. */
 Test(plot, modern_kernel_marks_eight_syns_and_the_limits)
@@ -121,7 +121,7 @@ Test(plot, modern_kernel_marks_eight_syns_and_the_limits)
 	remove_tree(dir);
 }
 
-/* KERNEL.md: linux-2.6.32 starts at a 3 s RTO and its give-up bug ends a
+/* docs/kernels.md "linux-2.6.32": starts at a 3 s RTO and its give-up bug ends a
  * connect with tcp_syn_retries 3 at ((2 << 3) - 1) * 200 ms = 3 s after the
  * first retransmit's timer: SYNs at 0 and 3 s, ETIMEDOUT at 9 s.  Its SYN
  * table holds T = roundup_pow2(max(8, min(8, 2048)) + 1) = 16. */

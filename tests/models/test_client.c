@@ -1,4 +1,4 @@
-/* test_client.c: the client's SYN schedule in a running world (KERNEL.md
+/* test_client.c: the client's SYN schedule in a running world (docs/kernels.md
  * "Client", "Timer granularity"). */
 #include <criterion/criterion.h>
 #include <math.h>

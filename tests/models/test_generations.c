@@ -1,5 +1,5 @@
 /* test_generations.c: the rules that differ between kernel generations, in
- * running worlds (KERNEL.md "Profiles"). */
+ * running worlds (docs/kernels.md "The generations"). */
 #include <criterion/criterion.h>
 
 #include "helpers.h"

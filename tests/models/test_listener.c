@@ -1,5 +1,5 @@
 /* test_listener.c: scenarios with known answers for the listener's rules
- * (KERNEL.md "Listener", "Seen on a real 6.18 kernel"). */
+ * (docs/kernels.md "How the listener uses the rules"; docs/kcheck.md). */
 #include <criterion/criterion.h>
 
 #include "helpers.h"

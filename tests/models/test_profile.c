@@ -1,5 +1,5 @@
 /* test_profile.c: the profile table and its decision functions, as tables
- * (KERNEL.md "Profiles"). */
+ * (docs/kernels.md "Sysctl defaults", "Rules"). */
 #include <criterion/criterion.h>
 #include <string.h>
 
