@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "app/pcap.h"
 #include "app/report.h"
 
 #define TSYNBL_MAX 65536
@@ -14,6 +16,7 @@ struct run_ctx {
 	struct output out;
 	const struct run_request *rq;
 	bool files;
+	struct pcap_writer *pcap; /* --pcap, or NULL */
 };
 
 static void trace_hook(void *p, const struct trace_rec *r)
@@ -40,10 +43,69 @@ static void sample_hook(void *p, const struct sample_rec *r)
 	output_sample_hook(&c->out, r);
 }
 
+static void segment_hook(void *p, const struct segment_rec *r)
+{
+	struct run_ctx *c = p;
+	pcap_segment_hook(c->pcap, r);
+}
+
 static void snapshot_hook(void *p, const struct world_snapshot *s)
 {
 	struct run_ctx *c = p;
 	c->rq->on_snapshot(c->rq->ctx, s);
+}
+
+/* --pcap FILE: written under a hidden temporary name beside FILE and
+ * renamed when the run succeeds, like the output folder's files */
+struct pcap_out {
+	FILE *f;
+	char tmp[4200];
+	struct pcap_writer w;
+};
+
+static int pcap_out_open(struct pcap_out *p, const char *path, const struct loaded_scenario *ls,
+                         const struct trace_filter *filter, char *err, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+	int dir_len = slash ? (int)(slash - path + 1) : 0;
+	snprintf(p->tmp, sizeof(p->tmp), "%.*s.%s.tmp.%ld", dir_len, path, slash ? slash + 1 : path, (long)getpid());
+	p->f = fopen(p->tmp, "wb");
+	if (!p->f || pcap_writer_init(&p->w, p->f, &ls->s, filter) < 0) {
+		snprintf(err, n, "%s: cannot write: %s", path, strerror(errno ? errno : ENOMEM));
+		if (p->f) {
+			fclose(p->f);
+			remove(p->tmp);
+		}
+		p->f = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void pcap_out_abort(struct pcap_out *p)
+{
+	if (!p->f)
+		return;
+	pcap_writer_fini(&p->w);
+	fclose(p->f);
+	remove(p->tmp);
+	p->f = NULL;
+}
+
+/* close the temporary file; -1 (errno) when a write failed */
+static int pcap_out_close(struct pcap_out *p)
+{
+	bool failed = p->w.failed;
+	pcap_writer_fini(&p->w);
+	int rc = fclose(p->f);
+	p->f = NULL;
+	if (failed || rc != 0) {
+		if (failed && !errno)
+			errno = EIO;
+		remove(p->tmp);
+		return -1;
+	}
+	return 0;
 }
 
 static double now_s(void)
@@ -111,6 +173,8 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 		hooks.snapshot_times = rq->snapshot_times;
 		hooks.n_snapshots = rq->n_snapshots;
 	}
+	if (rq->pcap)
+		hooks.segment = segment_hook;
 	/* the world first: its setup stages nothing, so a signal during it ends
 	 * the program at once (app/util/stop.h) */
 	struct world *w = world_create(&ls->s, &hooks);
@@ -147,6 +211,17 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 			return RUN_BAD_OUTPUT;
 		}
 	}
+	struct pcap_out pcap = {0};
+	if (rq->pcap) {
+		if (pcap_out_open(&pcap, rq->pcap, ls, &rq->filter, err, n) < 0) {
+			if (c.files)
+				output_abort(&c.out);
+			world_destroy(w);
+			free(synbl);
+			return RUN_BAD_OUTPUT;
+		}
+		c.pcap = &pcap.w;
+	}
 	double t0 = now_s();
 	int st = world_run(w, rq->stop);
 	double wall = now_s() - t0;
@@ -161,12 +236,22 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 		world_destroy(w);
 		if (c.files)
 			output_abort(&c.out);
+		pcap_out_abort(&pcap);
 		free(synbl);
 		return st > 0 ? RUN_INTERRUPTED : RUN_FAILED;
 	}
 	const struct world_results *res = world_results(w);
 	cJSON *doc = report_summary(ls, res, wall);
 	int limit = profile_effective_backlog(&ls->s.server.rules, ls->s.server.backlog, ls->s.server.sysctl.somaxconn);
+	if (pcap.f && pcap_out_close(&pcap) < 0) {
+		snprintf(err, n, "%s: cannot write: %s", rq->pcap, strerror(errno));
+		if (c.files)
+			output_abort(&c.out);
+		cJSON_Delete(doc);
+		world_destroy(w);
+		free(synbl);
+		return RUN_BAD_OUTPUT;
+	}
 	if (c.files) {
 		write_hist(hf, &res->connect_time_bins, res->connect_time.count);
 		write_synbl(bf, synbl, TSYNBL_MAX, limit);
@@ -185,11 +270,21 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 				snprintf(err, n, "%s: cannot write: %s", rq->out_dir, strerror(errno ? errno : ENOMEM));
 			if (!text)
 				output_abort(&c.out);
+			if (rq->pcap)
+				remove(pcap.tmp);
 			cJSON_Delete(doc);
 			world_destroy(w);
 			free(synbl);
 			return stopped ? RUN_INTERRUPTED : RUN_BAD_OUTPUT;
 		}
+	}
+	if (rq->pcap && rename(pcap.tmp, rq->pcap) != 0) {
+		snprintf(err, n, "%s: cannot write: %s", rq->pcap, strerror(errno));
+		remove(pcap.tmp);
+		cJSON_Delete(doc);
+		world_destroy(w);
+		free(synbl);
+		return RUN_BAD_OUTPUT;
 	}
 	world_destroy(w);
 	free(synbl);

@@ -24,6 +24,8 @@ struct run_request {
 	bool attempts;            /* write attempts.jsonl */
 	bool trace;               /* write trace.jsonl */
 	bool series;              /* write series.tsv (time series) */
+	const char *pcap;         /* write the segments here as libpcap (pcap.h), or NULL;
+	                             chosen by filter's window and attempt ids */
 	struct trace_filter filter; /* borrowed (conns array not freed) */
 	/* extra hooks, called besides the writers (any may be NULL) */
 	void *ctx;

@@ -50,6 +50,16 @@ static bool fault_loses(struct world *w, const struct conn *c, int kind, bool up
 	return false;
 }
 
+/* the segment hook: a capture on the server's interface */
+static void capture(struct world *w, const struct conn *c, int kind, bool cookie)
+{
+	struct segment_rec r = {
+	    .t = w->q.now, .conn_start = c->start, .conn = c->id, .pop = c->pop,
+	    .listener = c->listener, .kind = (uint8_t)kind, .cookie = cookie,
+	};
+	w->hooks.segment(w->hooks.ctx, &r);
+}
+
 void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 {
 	const struct client_pop *pop = world_pop_of(w, c);
@@ -60,6 +70,8 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 		w->res.syns_sent++;
 	if (kind == PKT_SYNACK)
 		w->res.synacks_sent++;
+	if (!up && w->hooks.segment)
+		capture(w, c, kind, cookie); /* seen leaving the server, lost or not */
 	if (loss > 0 && rng_bernoulli(&ps->network, loss)) {
 		TRACE(w, c, world_listener_of(w, c), "lost", packet_name(kind),
 		      up ? "network loss to the server" : "network loss to the client");
@@ -142,6 +154,8 @@ void net_on_deliver(struct world *w, struct packet *p)
 	pool_put(&w->packets, p);
 	w->live_packets--;
 	c->in_flight--;
+	if (to_server(kind) && w->hooks.segment)
+		capture(w, c, kind, cookie); /* seen arriving at the server */
 	if (to_server(kind)) {
 		struct listener *l = world_listener_of(w, c);
 		if (kind == PKT_SYN)

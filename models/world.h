@@ -135,6 +135,20 @@ struct packet {
 	sim_time_ns stamp;    /* TS option: TSval of a client segment, TSecr of a SYN-ACK, ns */
 };
 
+/* One segment where a capture on the server's interface sees it: a segment
+ * to the server when it arrives there (one lost on the way is never seen), a
+ * segment from the server when it leaves.  models/wire.h turns it into
+ * headers. */
+struct segment_rec {
+	sim_time_ns t;            /* ns */
+	sim_time_ns conn_start;   /* the attempt's first SYN, ns */
+	uint64_t conn;            /* attempt id */
+	uint32_t pop;             /* client population */
+	uint32_t listener;
+	uint8_t kind;             /* enum packet_kind */
+	bool cookie;              /* SYN-ACK: its ISN is a syncookie */
+};
+
 /* What one finished attempt looked like (attempts.jsonl). */
 struct attempt_rec {
 	uint64_t id;
@@ -203,6 +217,8 @@ struct world_hooks {
 	void (*attempt)(void *ctx, const struct attempt_rec *r);
 	void (*trace)(void *ctx, const struct trace_rec *r);
 	void (*sample)(void *ctx, const struct sample_rec *r);
+	/* every segment, as a capture on the server's interface sees it */
+	void (*segment)(void *ctx, const struct segment_rec *r);
 	/* snapshots at the given times (sorted, ns), e.g. for --ss-at */
 	void (*snapshot)(void *ctx, const struct world_snapshot *s);
 	const sim_time_ns *snapshot_times;

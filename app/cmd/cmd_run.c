@@ -22,6 +22,7 @@ struct run_opts {
 	const char *scenario;
 	struct cli_overrides ov;  /* --set, --seed */
 	const char *out_dir;
+	const char *pcap;         /* --pcap FILE */
 	bool attempts, trace, quiet, nstat, no_series, force;
 	double max_memory_mib; /* --max-memory, MiB; 0 for none */
 	struct trace_filter filter;
@@ -59,7 +60,7 @@ static int parse_u64_list(const char *s, uint64_t **out, size_t *n)
 
 enum run_opt {
 	O_OUT, O_ATTEMPTS, O_TRACE, O_TRACE_FROM, O_TRACE_TO, O_TRACE_CONN, O_TRACE_EVENTS, O_REPLICATIONS,
-	O_JOBS, O_SS_AT, O_NSTAT, O_NO_SERIES, O_FORCE, O_MAX_MEMORY, O_QUIET,
+	O_JOBS, O_SS_AT, O_NSTAT, O_NO_SERIES, O_FORCE, O_MAX_MEMORY, O_QUIET, O_PCAP,
 };
 
 static const struct cli_option run_options[] = {
@@ -71,6 +72,8 @@ static const struct cli_option run_options[] = {
 	{O_TRACE_TO, "--trace-to", NULL, CLI_VALUE, "S", "only events up to this simulated time, s"},
 	{O_TRACE_CONN, "--trace-conn", NULL, CLI_VALUE, "ID[,ID...]", "only these attempts"},
 	{O_TRACE_EVENTS, "--trace-events", NULL, CLI_VALUE, "K[,K...]", "only these event kinds (send, drop, queue, ...)"},
+	{O_PCAP, "--pcap", NULL, CLI_VALUE, "FILE",
+	 "also write the segments as libpcap for tcpdump/Wireshark (--trace-from/-to/-conn choose)"},
 	{O_REPLICATIONS, "--replications", NULL, CLI_VALUE, "R",
 	 "R independent replications: mean and 95% CI of every number"},
 	{O_JOBS, "--jobs", "-j", CLI_VALUE, "N", "worker processes for --replications (default: every core)"},
@@ -114,6 +117,9 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_ATTEMPTS:
 			o->attempts = true;
+			break;
+		case O_PCAP:
+			o->pcap = v;
 			break;
 		case O_TRACE:
 			o->trace = true;
@@ -186,8 +192,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		return misuse("%s", "run needs a scenario file");
 	if (o->jobs_set && !o->replications)
 		return misuse("%s", "-j goes with --replications R");
-	if (o->replications && (o->attempts || o->trace || o->n_ss || o->nstat))
-		return misuse("%s", "--replications writes summaries only: drop --attempts, --trace, --ss-at and --nstat");
+	if (o->replications && (o->attempts || o->trace || o->n_ss || o->nstat || o->pcap))
+		return misuse("%s", "--replications writes summaries only: drop --attempts, --trace, --pcap, --ss-at and --nstat");
 	if (!o->jobs_set)
 		o->jobs = replicate_default_jobs();
 	cli_overrides_finish(&o->ov);
@@ -274,6 +280,7 @@ int cmd_run(int argc, char **argv)
 	    .attempts = o.attempts,
 	    .trace = o.trace,
 	    .series = !o.no_series,
+	    .pcap = o.pcap,
 	    .filter = o.filter,
 	    .ctx = &views,
 	    .on_snapshot = o.n_ss && !o.quiet ? print_snapshot : NULL,
