@@ -243,7 +243,8 @@ EMCC_FLAGS := $(CSTD) $(WARN) -O3 -I$(WEBDEPS)/include
 
 web: $(WEB)/tcpqsim.js $(WEB)/lessons.json $(addprefix $(WEB)/,$(notdir $(WEB_STATIC)))
 
-$(WEBDEPS)/stamp: scripts/web-deps.sh
+# built once (about 3 minutes); rm -rf build/web-deps to build them again
+$(WEBDEPS)/stamp:
 	$(Q)sh scripts/web-deps.sh $(WEBDEPS)
 
 # the same include roots as the native build (web/ sits on top, like app/)
