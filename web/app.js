@@ -98,6 +98,8 @@ async function openLesson(path, sets, t, play) {
   state.fresh = true;
   state.storyId = null;
   $("story").textContent = "Click an attempt.";
+  state.diagram = null;
+  drawSequence();
   $("story-id").textContent = "-";
   $("description").textContent = l.description;
   $("lesson").value = path;
@@ -432,6 +434,7 @@ function show() {
     cur.setAttribute("x2", x);
   }
   drawHist();
+  drawSequence();
   // ss -lnt, from the program's own view
   const my = ++ssSeq;
   ask({ type: "ss", t: c.t_s[i], aq, synSent: c.client_syn_sent[i], est: c.client_established[i] }).then((m) => {
@@ -642,7 +645,77 @@ async function showStory(id) {
   if (state.storyId === id) {
     $("story").textContent = m.type === "error" ? m.message : m.text;
     $("story").dataset.id = String(id);
+    state.diagram = m.type === "error" ? null : parseDiagram(m.text);
+    drawSequence();
   }
+}
+
+// The story's sequence diagram (the text explain prints) drawn as SVG:
+// each row of the text is one arrow or note, in the same order; rows after
+// the playback time are faint, so the story unfolds as the run plays.
+function parseDiagram(text) {
+  const lines = text.split("\n");
+  const first = text.match(/first SYN at t = ([\d.]+) s/);
+  const i0 = lines.findIndex((l) => l.startsWith("Sequence diagram"));
+  if (i0 < 0) return null;
+  const rows = [];
+  for (const l of lines.slice(i0 + 1)) {
+    const m = l.match(/^\s*([\d.]+) ms  \|(.*)\|(.*)$/);
+    if (!m) {
+      if (rows.length && !l.trim()) break;
+      continue;
+    }
+    const lane = m[2];
+    const note = m[3].replace(/^\s+/, "");
+    const up = lane.includes(">");
+    const down = lane.includes("<");
+    const lm = lane.match(/[-<>X ] (\S(?:.*?\S)?) [-<>X ]/);
+    const label = lm ? lm[1] : lane.replace(/[<>X]/g, "").replace(/^[- ]+|[- ]+$/g, "");
+    let fate = "delivered";
+    if (up && /X\s*$/.test(lane) && lane.trimEnd().endsWith(">X")) fate = "dropped";
+    else if (down && lane.trimStart().startsWith("X<")) fate = "dropped";
+    else if (lane.includes("X")) fate = "lost";
+    rows.push({ ms: +m[1], dir: up ? "up" : down ? "down" : "none", label, fate, note });
+  }
+  return { t0: first ? +first[1] : 0, rows };
+}
+
+function drawSequence() {
+  const svg = $("seq-chart");
+  const d = state.diagram;
+  svg.textContent = "";
+  if (!d || !d.rows.length) {
+    svg.hidden = true;
+    return;
+  }
+  svg.hidden = false;
+  const rowH = 24, top = 34, cx = 150, sx = 420, W = 700;
+  const H = top + rowH * d.rows.length + 12;
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  el("text", { x: cx, y: 16, "text-anchor": "middle" }, svg).textContent = "Client";
+  el("text", { x: sx, y: 16, "text-anchor": "middle" }, svg).textContent = "Server";
+  el("line", { x1: cx, y1: 22, x2: cx, y2: H - 6, stroke: "#888" }, svg);
+  el("line", { x1: sx, y1: 22, x2: sx, y2: H - 6, stroke: "#888" }, svg);
+  d.rows.forEach((r, i) => {
+    const y = top + i * rowH;
+    const t = d.t0 + r.ms / 1000;
+    const g = el("g", { class: "seq-row", opacity: t <= state.t + 1e-9 ? 1 : 0.18 }, svg);
+    el("text", { x: 8, y: y + 10 }, g).textContent = r.ms.toFixed(3) + " ms";
+    if (r.dir !== "none") {
+      const from = r.dir === "up" ? cx : sx;
+      const to = r.dir === "up" ? sx : cx;
+      const end = r.fate === "lost" ? from + (to - from) * 0.6 : to;
+      const col = r.fate === "delivered" ? "#246" : "#b22";
+      el("line", { x1: from, y1: y, x2: end, y2: y + 14, stroke: col, "stroke-width": 1.6, class: "seq-arrow" }, g);
+      const dx = Math.sign(to - from);
+      if (r.fate === "delivered")
+        el("path", { d: `M${end},${y + 14}l${-8 * dx},-7l0,8z`, fill: col }, g);
+      else el("text", { x: end, y: y + 19, "text-anchor": "middle", fill: "#b22", "font-weight": "bold" }, g).textContent = "X";
+      el("text", { x: (from + end) / 2, y: y + 3, "text-anchor": "middle" }, g).textContent = r.label;
+    }
+    if (r.note) el("text", { x: sx + 10, y: y + 12 }, g).textContent = r.note;
+  });
+  svg.dataset.arrows = String(d.rows.filter((r) => r.dir !== "none").length);
 }
 
 start().catch((e) => setStatus("error", String(e)));

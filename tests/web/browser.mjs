@@ -147,6 +147,10 @@ try {
   const story = await text("#story");
   const ex = spawnSync(tcpqsim, ["explain", lesson, "--set", "server.backlog=8", "--conn", "9"], { encoding: "utf8" });
   check(ex.status === 0 && story === ex.stdout, "attempt 9's story equals tcpqsim explain --set server.backlog=8 --conn 9");
+  // its sequence diagram drawn: one arrow per arrow of the text's diagram
+  const textArrows = story.slice(story.indexOf("Sequence diagram")).split("\n").filter((l) => /ms  \|.*[<>].*\|/.test(l)).length;
+  const svgArrows = await page.locator("#seq-chart line.seq-arrow").count();
+  check(textArrows > 0 && svgArrows === textArrows, `the sequence diagram draws ${svgArrows} arrows, the story's ${textArrows}`);
   await page.locator("#story-box").screenshot({ path: join(shots, "classroom-story.png") });
 
   // 4. a value out of range: the loader's own line
