@@ -76,16 +76,26 @@ static void client_update_metrics(struct world *w, const struct conn *c)
 		*crtt -= (*crtt - c->srtt) / 8;
 }
 
+/* SACK was negotiated (tcp_is_sack): always, except through a cookie without
+ * timestamps, whose SYN-ACK carries no options (tcp_conn_request:
+ * "if (want_cookie && !tmp_opt.saw_tstamp) tcp_clear_options") */
+static bool sack_on(const struct world *w, const struct conn *c)
+{
+	return !(c->cookie_isn && !ts_on(w, world_pop_of(w, c)));
+}
+
 /* a new data or FIN segment goes out (tcp_write_xmit): the RTO is armed and
  * tcp_schedule_loss_probe replaces it with a probe timer when the rules allow
- * one and the socket is not in loss recovery */
+ * one, SACK is on and the socket is not in loss recovery */
 static void send_new_segment(struct world *w, struct conn *c, int kind)
 {
 	const struct client_pop *p = world_pop_of(w, c);
 	net_send(w, c, kind, c->cookie_isn);
 	c->out_kind = (uint8_t)kind;
 	c->seg_at = w->q.now;
-	sim_time_ns pto = c->in_loss ? -1 : profile_loss_probe_timeout(&p->rules, p->sysctl.tcp_early_retrans, c->srtt, c->rto);
+	sim_time_ns pto = c->in_loss || !sack_on(w, c)
+	                      ? -1
+	                      : profile_loss_probe_timeout(&p->rules, p->sysctl.tcp_early_retrans, c->srtt, c->rto);
 	if (pto >= 0) {
 		c->probe_armed = true;
 		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, pto),

@@ -180,6 +180,26 @@ Test(after_world, no_probe_with_early_retrans_0)
 	cr_assert_eq(probes, 0);
 }
 
+Test(after_world, a_cookie_without_timestamps_has_no_sack_so_no_probe)
+{
+	/* tcp_syncookies=2: pop 0 connects through a cookie; without timestamps
+	 * the cookie SYN-ACK carries no SACK, and tcp_schedule_loss_probe needs
+	 * it: the FIN goes at +0, then RTOs of 204 ms doubling */
+	for (int ts = 0; ts < 2; ts++) {
+		struct scenario s = one_client(1);
+		s.server.sysctl.tcp_syncookies = 2;
+		s.pops[0].sysctl.tcp_timestamps = ts;
+		add_fault(&s, 0.5, -1, FAULT_TO_SERVER, 1u << SEG_FIN, 0);
+		s.drain = 8 * S_NS;
+		double t[16];
+		uint64_t probes;
+		size_t n = fin_copies(&s, t, 16, &probes);
+		cr_assert_geq(n, 3);
+		cr_assert_eq(probes, ts ? 1u : 0u);
+		cr_assert_float_eq(t[2], ts ? 0.408 : 0.612, 1e-6);
+	}
+}
+
 /* the first SYN of pop 0 is lost: it connects on SYN #2 at 1 s */
 static struct scenario retransmitted_syn(bool timestamps)
 {
