@@ -553,7 +553,10 @@ static double service_draw_ms(struct run *r)
 	return r->sc->service_ms;
 }
 
-static void server_accept(struct run *r)
+/* on_grid: called when the rate acceptor's gap ended (T_ACCEPT_READY): a
+ * connection accepted now keeps the acceptor's schedule, so the next gap
+ * counts from when this one ended, not from a late wake-up */
+static void server_accept_at(struct run *r, bool on_grid)
 {
 	const struct kc_scenario *sc = r->sc;
 
@@ -593,7 +596,11 @@ static void server_accept(struct run *r)
 					     : 1.0 / sc->accept_rate_per_s;
 			close(fd);
 			r->open_sockets--;
-			r->next_accept_ok = now + (int64_t)llround(gap * 1e9);
+			int64_t base = on_grid && r->next_accept_ok > 0 && r->next_accept_ok <= now ? r->next_accept_ok : now;
+			on_grid = false;
+			r->next_accept_ok = base + (int64_t)llround(gap * 1e9);
+			if (r->next_accept_ok <= now)
+				r->next_accept_ok = now + 1;
 			timer_push(r, r->next_accept_ok, T_ACCEPT_READY, 0);
 		} else {
 			size_t w = r->idle[--r->nidle];
@@ -605,6 +612,11 @@ static void server_accept(struct run *r)
 	}
 	if (!r->done)
 		listener_arm(r, acceptor_can_accept(r, now_ns(r)));
+}
+
+static void server_accept(struct run *r)
+{
+	server_accept_at(r, false);
 }
 
 /* ---- the listener's filter (faults[0]) ------------------------------------ */
@@ -717,8 +729,15 @@ static void *app_main(void *arg)
 	int64_t next_ok = 0;
 
 	while (!atomic_load(&r->app_stop)) {
-		if (sc->acceptor == KC_ACCEPTOR_RATE && next_ok > now_ns(r))
+		bool on_grid = false;
+		if (sc->acceptor == KC_ACCEPTOR_RATE && next_ok > now_ns(r)) {
 			sleep_until(r, next_ok);
+			/* a connection already waiting when the gap ended keeps the
+			 * schedule: the next gap counts from next_ok, not from a
+			 * late wake-up */
+			struct pollfd pfd = {.fd = r->lfd, .events = POLLIN};
+			on_grid = poll(&pfd, 1, 0) == 1;
+		}
 		uint16_t port = 0;
 		int fd = app_accept(a, &port);
 		if (fd < 0)
@@ -734,7 +753,8 @@ static void *app_main(void *arg)
 					     ? gsl_ran_exponential(a->rng, 1.0 / sc->accept_rate_per_s)
 					     : 1.0 / sc->accept_rate_per_s;
 			close(fd);
-			next_ok = now + (int64_t)llround(gap * 1e9);
+			int64_t base = on_grid && next_ok <= now ? next_ok : now;
+			next_ok = base + (int64_t)llround(gap * 1e9);
 		} else {
 			double ms = sc->service_exponential ? gsl_ran_exponential(a->rng, sc->service_ms)
 							    : sc->service_ms;
@@ -871,7 +891,7 @@ static void run_timer(struct run *r, const struct kc_timer *t)
 		}
 		break;
 	case T_ACCEPT_READY:
-		server_accept(r);
+		server_accept_at(r, true);
 		break;
 	case T_SAMPLE:
 		/* Sampled after the next epoll batch, so that a connect completing now
