@@ -82,6 +82,7 @@ struct cmp_tolerances {
 	double p99_ms;    /* largest |p99 A - p99 B|, ms */
 	double ks;        /* largest Kolmogorov-Smirnov distance */
 	double counters;  /* largest |A - B| / max(|A|, |B|, 1) of any counter both report */
+	double counters_abs; /* ... unless |A - B| is at most this (small counts); 0 = none */
 };
 
 #define CMP_TOL_FRAC_DEFAULT 0.05

@@ -321,7 +321,7 @@ size_t cmp_check(const struct cmp_side *a, const struct cmp_side *b, double ks, 
 			continue;
 		double scale = fmax(fmax(fabs(va), fabs(vb)), 1);
 		double rel = fabs(va - vb) / scale;
-		if (rel > tol->counters)
+		if (rel > tol->counters && fabs(va - vb) > tol->counters_abs)
 			add_failure(out, max, &n, a->counter_name[i], "%.0f vs %.0f: |A - B| / max = %.3f > %g (--tol-counters)",
 			            va, vb, rel, tol->counters);
 	}

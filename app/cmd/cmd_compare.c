@@ -21,7 +21,7 @@
 
 #define MAX_FAILURES 64
 
-enum compare_opt { O_TOL_FRAC, O_TOL_P99, O_TOL_KS, O_TOL_COUNTERS, O_KS_BIN, O_RANK, O_TOP };
+enum compare_opt { O_TOL_FRAC, O_TOL_P99, O_TOL_KS, O_TOL_COUNTERS, O_TOL_COUNTERS_ABS, O_KS_BIN, O_RANK, O_TOP };
 
 static const struct cli_option compare_options[] = {
 	{O_TOL_FRAC, "--tol-frac", NULL, CLI_VALUE, "X", "largest difference of any outcome fraction (default 0.05)"},
@@ -30,6 +30,8 @@ static const struct cli_option compare_options[] = {
 	 "largest Kolmogorov-Smirnov distance of the connect times (default 0.1)"},
 	{O_TOL_COUNTERS, "--tol-counters", NULL, CLI_VALUE, "X",
 	 "largest |A-B|/max(A,B,1) of any counter both report (default 0.25)"},
+	{O_TOL_COUNTERS_ABS, "--tol-counters-abs", NULL, CLI_VALUE, "N",
+	 "a counter also passes when |A-B| <= N (small counts; default 0)"},
 	{O_KS_BIN, "--ks-bin-ms", NULL, CLI_VALUE, "W", "compare the CDFs only at multiples of W ms (default: every bin edge)"},
 	{O_RANK, "--rank", NULL, CLI_FLAG, NULL,
 	 "B is a sweep folder (points/point-*.json, or */summary.json): its points by KS distance to A"},
@@ -77,7 +79,7 @@ static int parse_compare_args(int argc, char **argv, struct compare_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->tol = (struct cmp_tolerances){CMP_TOL_FRAC_DEFAULT, CMP_TOL_P99_MS_DEFAULT, CMP_TOL_KS_DEFAULT,
-	                                  CMP_TOL_COUNTERS_DEFAULT};
+	                                  CMP_TOL_COUNTERS_DEFAULT, 0};
 	struct cli_args it;
 	cli_args_init(&it, &cli_cmd_compare, argc, argv);
 	const char *v;
@@ -100,6 +102,9 @@ static int parse_compare_args(int argc, char **argv, struct compare_opts *o)
 			break;
 		case O_TOL_COUNTERS:
 			rc = parse_tol(a, v, &o->tol.counters);
+			break;
+		case O_TOL_COUNTERS_ABS:
+			rc = parse_tol(a, v, &o->tol.counters_abs);
 			break;
 		case O_KS_BIN:
 			rc = parse_tol(a, v, &o->grid_ms);
@@ -279,7 +284,7 @@ static void print_counters(const struct cmp_side *a, const struct cmp_side *b, c
 		printf("  %-24s", a->counter_name[i]);
 		print_num(va, 12);
 		print_num(vb, 21);
-		printf(" %10.3f%s\n", rel, rel > tol->counters ? "  !" : "");
+		printf(" %10.3f%s\n", rel, rel > tol->counters && fabs(a->counter[i] - vb) > tol->counters_abs ? "  !" : "");
 	}
 	for (size_t i = 0; i < b->n_counters; i++)
 		if (isnan(cmp_counter(a, b->counter_name[i]))) {
@@ -330,6 +335,8 @@ static int compare_two(const struct compare_opts *o)
 	print_tol(o->tol.ks);
 	printf(", counters ");
 	print_tol(o->tol.counters);
+	if (o->tol.counters_abs > 0)
+		printf(" or |A - B| <= %g", o->tol.counters_abs);
 	printf("\n");
 	if (nf == 0) {
 		printf("verdict: within tolerances\n");

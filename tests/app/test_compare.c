@@ -110,6 +110,13 @@ Test(compare, tolerances_decide_the_status)
 	r = run_cli("compare", a, b, "--tol-ks", "0.6", "--tol-p99-ms", "off", "--tol-counters", "0.1", NULL);
 	cr_assert_eq(r.status, 1, "%s", r.out);
 	cr_assert(strstr(r.out, "ListenOverflows: 100 vs 80: |A - B| / max = 0.200 > 0.1 (--tol-counters)"), "%s", r.out);
+	/* --tol-counters-abs: a difference of 20 passes at 20, not at 19 */
+	r = run_cli("compare", a, b, "--tol-ks", "0.6", "--tol-p99-ms", "off", "--tol-counters", "0.1",
+	            "--tol-counters-abs", "20", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	r = run_cli("compare", a, b, "--tol-ks", "0.6", "--tol-p99-ms", "off", "--tol-counters", "0.1",
+	            "--tol-counters-abs", "19", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
 	/* outcome fractions: 0.9 vs 0.8 connected */
 	char *c = summary(d, "c.json", 100, 90, "[0, 90]", 10, 5, 0);
 	char *e = summary(d, "e.json", 100, 80, "[0, 80]", 10, 5, 0);
