@@ -6,7 +6,9 @@
 # makes itself, cut after VALIDATE_MAX_WALL_S seconds), then run the same
 # scenario in the simulator with the running kernel's profile
 # (`tcpqsim host-profile --name`) and the sysctl values kcheck read back from
-# its namespace, and print `tcpqsim compare KERNEL SIM` for it.
+# its namespace, over loopback (5 us one way; a 10 us reordering window for the
+# two CPUs that process a batch of segments, docs/validation.md D3), ending at
+# the last client close as kcheck does, and print `tcpqsim compare KERNEL SIM`.
 #
 # Usage: sh tools/validate.sh [SCENARIO.json...]
 # Environment: TCPQSIM (default ./tcpqsim), KCHECK (default build/kcheck),
@@ -39,10 +41,26 @@ fi
 # (32 ms for a 1 s timer at HZ 250) later than the simulator's, which moves
 # whole retransmit spikes across 10 ms bins.
 flags_for() {
+	# Deterministic scenarios: equal counts.  The others: each tolerance is
+	# the larger of the floor of its class (overload and bursts: KS 0.15,
+	# counters 0.3; workers: KS 0.1, counters 0.25; compare's defaults
+	# otherwise) and 1.5 x the largest difference
+	# between two kernel runs of the scenario (3 to 6 runs on this machine
+	# under a load average of 13-24; docs/validation.md "Tolerances"), and a
+	# counter also passes within 10 (counts of a few, e.g. SyncookiesFailed).
 	case "$1" in
-	never-accept | somaxconn-clamp) echo "--tol-frac 0 --tol-counters 0.02" ;;
-	overload-* | burst-*) echo "--tol-frac 0.05 --tol-p99-ms 300 --tol-ks 0.15 --tol-counters 0.3" ;;
-	workers-*) echo "--tol-frac 0.03 --tol-p99-ms 300 --tol-ks 0.1 --tol-counters 0.25" ;;
+	never-accept | somaxconn-clamp | late-ack-*) echo "--tol-frac 0 --tol-counters 0.02" ;;
+	# equal counts, but the accept queue can take N+2 on two CPUs (D7): 18
+	# ListenOverflows for 16 in 1 of 7 runs
+	synq-filter-*) echo "--tol-frac 0 --tol-counters 0.02 --tol-counters-abs 2" ;;
+	burst-cookies-off) echo "--tol-frac 0.13 --tol-p99-ms 300 --tol-ks 0.22 --tol-counters 0.32 --tol-counters-abs 10" ;;
+	burst-cookies-on) echo "--tol-frac 0.05 --tol-p99-ms 300 --tol-ks 0.15 --tol-counters 0.3 --tol-counters-abs 10" ;;
+	hold-write) echo "--tol-frac 0.11 --tol-p99-ms 300 --tol-ks 0.15 --tol-counters 0.58 --tol-counters-abs 10" ;;
+	overload-linear0) echo "--tol-frac 0.1 --tol-p99-ms 300 --tol-ks 0.15 --tol-counters 0.72 --tol-counters-abs 10" ;;
+	overload-linear4) echo "--tol-frac 0.1 --tol-p99-ms 300 --tol-ks 0.15 --tol-counters 0.69 --tol-counters-abs 10" ;;
+	overload-threaded) echo "--tol-frac 0.09 --tol-p99-ms 300 --tol-ks 0.15 --tol-counters 0.58 --tol-counters-abs 10" ;;
+	overload-ts-off) echo "--tol-frac 0.1 --tol-p99-ms 300 --tol-ks 0.17 --tol-counters 0.58 --tol-counters-abs 10" ;;
+	workers-*) echo "--tol-frac 0.07 --tol-p99-ms 300 --tol-ks 0.1 --tol-counters 0.56 --tol-counters-abs 10" ;;
 	*) echo "" ;;
 	esac
 }
@@ -56,7 +74,10 @@ flags_for() {
 make_twin() { # SUMMARY PROFILE PACE OUT
 	jq --arg p "$2" --argjson pace "$3" '
 		.scenario | .server.kernel = $p | .clients.kernel = $p | del(.. | nulls)
-		| .network = {"one_way_delay_ms": 0.005}
+		| .network = {"one_way_delay_ms": 0.005, "reorder_window_us": 10}
+		| .end = "last_close"
+		| if .clients.sysctl.tcp_timestamps != null then .server.sysctl.tcp_timestamps = .clients.sysctl.tcp_timestamps else . end
+		| if .clients.sysctl.tcp_no_metrics_save != null then .server.sysctl.tcp_no_metrics_save = .clients.sysctl.tcp_no_metrics_save else . end
 		| if $pace > 0 then
 			(.clients.arrival.count as $n | (($n - 0.5) / $pace) as $d
 			 | .drain_s = .drain_s + .duration_s - $d | .duration_s = $d
