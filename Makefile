@@ -229,7 +229,7 @@ endif
 # layer becomes an archive, so only what web/tcpqsim_web.c reaches is linked.
 WEB       := build/web
 WEBDEPS   := build/web-deps
-WEB_APP_SRC := $(wildcard app/config*.c app/report.c app/runner.c app/story.c app/views.c app/util/*.c)
+WEB_APP_SRC := $(filter-out app/main.c app/cli.c,$(wildcard app/*.c app/util/*.c))
 WEB_SIM_OBJ    := $(SIM_SRC:%.c=build/web-obj/%.o)
 WEB_MODELS_OBJ := $(MODELS_SRC:%.c=build/web-obj/%.o)
 WEB_APP_OBJ    := $(WEB_APP_SRC:%.c=build/web-obj/%.o)
