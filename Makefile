@@ -9,6 +9,7 @@
 #                 make bench BASE=<commit> adds paired ratios against a commit
 # make pgo        ./tcpqsim built with profile feedback from the benchmarks
 # make validate   the simulator against this machine's kernel (root, namespaces)
+# make validate KERNEL=6.1   ... against Debian's 5.10, 6.1 or 6.12 kernel in QEMU
 # make fuzz       libFuzzer harnesses for the loaders (FUZZ_SECONDS=...)
 # make plots      PNG and SVG figures for the default scenario
 # make install    the program, its plot scripts, man page and shell completion
@@ -168,10 +169,14 @@ layers: | $(INC_STAMP)
 	$(Q)sh scripts/check-citations.sh --self-test
 
 # The simulator against this machine's kernel (root and network namespaces;
-# loopback only, in namespaces kcheck makes and removes): docs/validation.md
+# loopback only, in namespaces kcheck makes and removes), or with KERNEL=5.10,
+# 6.1 or 6.12 against that Debian kernel booted under QEMU (fetched with
+# apt-get and cached under build/vm): docs/validation.md
+KERNEL ?= host
+VM_DEPS := qemu busybox-static cpio xz patch file
 validate: $(TCPQSIM_BIN) $(BUILD)/kcheck
-	@TCPQSIM_EXTRA_DEPS=jq sh scripts/deps.sh
-	TCPQSIM=./$(TCPQSIM_BIN) KCHECK=$(BUILD)/kcheck sh tools/validate.sh
+	@TCPQSIM_EXTRA_DEPS="jq $(if $(filter host,$(KERNEL)),,$(VM_DEPS))" sh scripts/deps.sh
+	TCPQSIM=./$(TCPQSIM_BIN) KCHECK=$(BUILD)/kcheck VALIDATE_KERNEL=$(KERNEL) sh tools/validate.sh
 
 run: $(TCPQSIM_BIN)
 	./tcpqsim run configs/default.json
@@ -206,8 +211,10 @@ test-build: $(TCPQSIM_BIN) $(BUILD)/test-sim $(BUILD)/test-models $(BUILD)/test-
 # first too: the plot, sweep, install, pcap and Slurm tests use them.  The
 # shell tests (tests/sh) install into a scratch PREFIX and use the installed
 # program; the Slurm test starts and stops a private single-node cluster, or
-# says why it skips (not root, another Slurm running).
-TEST_DEPS := gnuplot parallel man zsh tcpdump slurm-wlm munge
+# says why it skips (not root, another Slurm running).  So are jq, QEMU and
+# the rest of VM_DEPS: one suite boots Debian's 6.1 kernel for a short check
+# (tests/app/test_vm.c).
+TEST_DEPS := gnuplot parallel man zsh tcpdump slurm-wlm munge jq $(VM_DEPS)
 # The browser classroom's tests run too (not under the sanitizers: WEB_TESTS=0)
 WEB_TESTS ?= 1
 test: test-build layers

@@ -29,6 +29,14 @@ for extra in ${TCPQSIM_EXTRA_DEPS:-}; do
 	tcpdump) check_bin tcpdump tcpdump ;;
 	slurm-wlm) check_bin slurmctld slurm-wlm ;;
 	munge) check_bin munged munge ;;
+	jq) check_bin jq jq ;;
+	qemu) check_bin qemu-system-x86_64 qemu-system-x86 ;;
+	busybox-static) [ -f /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
+		need_pkgs="$need_pkgs busybox-static" ;;
+	cpio) check_bin cpio cpio ;;
+	xz) check_bin xz xz-utils ;;
+	patch) check_bin patch patch ;;
+	file) check_bin file file ;;
 	*) need_pkgs="$need_pkgs $extra" ;;
 	esac
 done

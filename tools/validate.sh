@@ -1,5 +1,6 @@
 #!/bin/sh
-# validate.sh: the simulator against this machine's kernel.
+# validate.sh: the simulator against this machine's kernel, or against one of
+# Debian's kernels booted in a QEMU guest (VALIDATE_KERNEL=5.10, 6.1, 6.12).
 #
 # For each scenario in configs/validate/ (or the files given), run it on the
 # real kernel with build/kcheck (loopback, inside a network namespace kcheck
@@ -10,16 +11,32 @@
 # two CPUs that process a batch of segments, docs/validation.md D3), ending at
 # the last client close as kcheck does, and print `tcpqsim compare KERNEL SIM`.
 #
+# With VALIDATE_KERNEL other than "host", the kernel side is measured by
+# tools/vm/run.sh instead: every scenario in one boot of that Debian kernel
+# under QEMU, kcheck inside the guest; the profile (and any rule overrides
+# for stable backports) comes from tools/vm/kernels.
+#
 # Usage: sh tools/validate.sh [SCENARIO.json...]
 # Environment: TCPQSIM (default ./tcpqsim), KCHECK (default build/kcheck),
-#   VALIDATE_OUT (default out/validate), VALIDATE_MAX_WALL_S (default 60).
+#   VALIDATE_KERNEL (default host), VALIDATE_OUT (default out/validate, or
+#   out/validate-KERNEL), VALIDATE_MAX_WALL_S (default 60);
+#   VALIDATE_VM_RESULTS (compare the results of an earlier boot, a folder
+#   tools/vm/run.sh wrote, instead of booting again); tools/vm/run.sh's VM_*
+#   variables.
 # Exit: 0 every comparison within its tolerances; 1 some outside (or a run
-# failed); 2 misuse or a missing tool; 77 no root or no network namespaces.
+# failed); 2 misuse or a missing tool; 77 no root or no network namespaces
+# (host only).
 set -u
 
 TCPQSIM=${TCPQSIM:-./tcpqsim}
 KCHECK=${KCHECK:-build/kcheck}
-OUT=${VALIDATE_OUT:-out/validate}
+KERNEL=${VALIDATE_KERNEL:-host}
+if [ "$KERNEL" = host ]; then
+	OUT=${VALIDATE_OUT:-out/validate}
+else
+	OUT=${VALIDATE_OUT:-out/validate-$KERNEL}
+	KCHECK=/bin/sh # not used: kcheck runs in the guest
+fi
 MAX_WALL=${VALIDATE_MAX_WALL_S:-60}
 
 say() { printf '%s\n' "validate: $*" >&2; }
@@ -49,7 +66,7 @@ flags_for() {
 	# under a load average of 13-24; docs/validation.md "Tolerances"), and a
 	# counter also passes within 10 (counts of a few, e.g. SyncookiesFailed).
 	case "$1" in
-	never-accept | somaxconn-clamp | late-ack-*) echo "--tol-frac 0 --tol-counters 0.02" ;;
+	never-accept | somaxconn-clamp | late-ack-* | burst-synq) echo "--tol-frac 0 --tol-counters 0.02" ;;
 	# equal counts, but the accept queue can take N+2 on two CPUs (D7): 18
 	# ListenOverflows for 16 in 1 of 7 runs
 	synq-filter-*) echo "--tol-frac 0 --tol-counters 0.02 --tol-counters-abs 2" ;;
@@ -67,30 +84,127 @@ flags_for() {
 
 # The simulator's twin of what kcheck ran: its resolved scenario (sysctls
 # read back from the namespace; nulls are files that do not exist here, left
-# to the profile) on the running kernel's profile, over a loopback-like path
-# (5 us one way).  With a pace > 0, a burst becomes what kcheck really does on
-# loopback: one connect() after another, PACE per second, each handshake done
-# before the next connect() (docs/validation.md, "bursts on loopback").
-make_twin() { # SUMMARY PROFILE PACE OUT
-	jq --arg p "$2" --argjson pace "$3" '
+# to the profile) on the kernel's profile (and RULES, tools/vm/kernels), over
+# loopback (5 us one way, a 10 us reordering window), ending at the last
+# client close.  With a REPLAY file, a burst becomes
+# what kcheck really did on loopback: one connect() after another, at the
+# times kcheck made them, shifted onto the kernel's timer-wheel granules
+# (docs/validation.md, "bursts on loopback" and "timer phase").
+make_twin() { # SUMMARY PROFILE REPLAY OUT
+	jq --arg p "$2" --arg replay "$3" --argjson rules "$RULES" '
 		.scenario | .server.kernel = $p | .clients.kernel = $p | del(.. | nulls)
+		| if $rules != {} then .server.rules = ((.server.rules // {}) + $rules) else . end
 		| .network = {"one_way_delay_ms": 0.005, "reorder_window_us": 10}
 		| .end = "last_close"
 		| if .clients.sysctl.tcp_timestamps != null then .server.sysctl.tcp_timestamps = .clients.sysctl.tcp_timestamps else . end
 		| if .clients.sysctl.tcp_no_metrics_save != null then .server.sysctl.tcp_no_metrics_save = .clients.sysctl.tcp_no_metrics_save else . end
-		| if $pace > 0 then
-			(.clients.arrival.count as $n | (($n - 0.5) / $pace) as $d
-			 | .drain_s = .drain_s + .duration_s - $d | .duration_s = $d
-			 | .clients.arrival = {"kind": "constant", "rate_per_s": $pace})
-		  else . end' "$1" >"$4"
+		| if $replay != "" then .clients.arrival = {"kind": "replay", "file": $replay} else . end' \
+		"$1" >"$4"
 }
 
-profile=$("$TCPQSIM" host-profile --name) || exit 2
-release=$(uname -r)
+# The burst's connect() times as a replay file for the twin, placed on the
+# kernel's timer-wheel granules (8 jiffies = 32 ms at HZ 250; the simulator
+# counts them from its t = 0).  The kernel's retransmit batches are read off
+# the clients that connected on SYN #2: each got its SYN-ACK within
+# microseconds of the wheel firing that SYN, so start_s + connect_ms is the
+# time its batch fired; fires more than 4 ms apart are different batches.  The
+# wheel runs a batch newest timer first, so a batch's winners are the last
+# connects of that batch: every connect up to the latest winner of batch b
+# (and after batch b - 1's) had its timer in batch b.  Each batch's connects
+# go, in their order, into the last 16 ms (at most their own span) of the
+# granule whose end is the batch's fire time minus the 1 s RTO, so that the
+# simulator's wheel fires them together too; connects after the last batch go
+# into the next granule.  Whole granules are added if that would start the
+# burst before t = 0.
+# Natively a batch is one granule of connect() times and this only shifts
+# them; under QEMU/TCG the guest's jiffies stall while a burst keeps its CPU
+# busy, and one batch can hold up to 59 ms of connect() times
+# (docs/validation.md, "What TCG changes").  Prints how many batches were
+# found and the shift of the first connect, in s.
+replay_file() { # ATTEMPTS OUT
+	jq -r '"\(.start_s) \(if .outcome == "connected" and .syns == 2 then .start_s + .connect_ms / 1000 else "-" end)"' \
+		"$1" | sort -g | awk -v g=0.032 -v rto=1.0 -v out="$2" '
+		function ph(x) { return x - g * int(x / g) + (x < 0 ? g : 0) }
+		{ st[NR] = $1; fi[NR] = $2; n = NR }
+		END {
+			# the batches, in order of their fire times
+			m = 0
+			for (i = 1; i <= n; i++) if (fi[i] != "-") { m++; f[m] = fi[i] + 0; w[m] = st[i] + 0 }
+			if (m == 0) {
+				for (i = 1; i <= n; i++) printf "%.9f\n", st[i] > out
+				print "0 0"
+				exit
+			}
+			for (i = 2; i <= m; i++) for (j = i; j > 1 && f[j] < f[j - 1]; j--) {
+				t = f[j]; f[j] = f[j - 1]; f[j - 1] = t; t = w[j]; w[j] = w[j - 1]; w[j - 1] = t
+			}
+			nb = 0
+			for (i = 1; i <= m; i++) {
+				if (nb == 0 || f[i] - last > 0.004) { nb++; F[nb] = f[i]; B[nb] = w[i] }
+				else if (w[i] > B[nb]) B[nb] = w[i]
+				last = f[i]
+			}
+			# the kernel granule edge: the earliest fire phase around the first
+			p0 = ph(F[1]); d = 0
+			for (b = 1; b <= nb; b++) { x = ph(ph(F[b]) - p0 + g / 2) - g / 2; if (x < d) d = x }
+			edge = ph(p0 + d)
+			shift = ph(g - edge)
+			for (b = 1; b <= nb; b++) {
+				E[b] = edge + g * int((F[b] - edge) / g + 0.5)
+				if (b > 1 && E[b] < E[b - 1] + g) E[b] = E[b - 1] + g
+			}
+			E[nb + 1] = E[nb] + g; B[nb + 1] = st[n] + 1
+			i = 1
+			for (b = 1; b <= nb + 1; b++) {
+				lo = i
+				while (i <= n && (st[i] <= B[b] || b == nb + 1)) i++
+				k = i - lo
+				if (k == 0) continue
+				span = st[i - 1] - st[lo]; if (span > 0.016) span = 0.016
+				from = E[b] - rto - 0.004 - span
+				for (j = lo; j < i; j++)
+					tt[j] = from + (k > 1 ? span * (j - lo) / (k - 1) : 0) + shift
+			}
+			lift = tt[1] < 0 ? g * (int(-tt[1] / g) + 1) : 0
+			for (j = 1; j <= n; j++)
+				printf "%.9f\n", tt[j] + lift > out
+			print nb, tt[1] + lift - st[1]
+		}' || return 1
+}
+
+
 if [ $# -eq 0 ]; then
 	set -- configs/validate/*.json
 fi
 mkdir -p "$OUT" || exit 2
+RULES={}
+if [ "$KERNEL" = host ]; then
+	profile=$("$TCPQSIM" host-profile --name) || exit 2
+	release=$(uname -r)
+else
+	# tools/vm/kernels: KERNEL SUITE PROFILE RULES
+	vmline=$(awk -v k="$KERNEL" '$1 == k' "$(dirname "$0")/vm/kernels")
+	if [ -z "$vmline" ]; then
+		say "KERNEL: expected host or one of $(awk '!/^#/ { printf "%s ", $1 }' "$(dirname "$0")/vm/kernels")got '$KERNEL'"
+		exit 2
+	fi
+	profile=$(echo "$vmline" | awk '{ print $3 }')
+	RULES=$(echo "$vmline" | cut -d' ' -f4-)
+	VM=${VALIDATE_VM_RESULTS:-}
+	if [ -z "$VM" ]; then
+		VM="$OUT/vm"
+		rm -rf "$VM"
+		VM_MAX_WALL_S=$MAX_WALL sh "$(dirname "$0")/vm/run.sh" "$KERNEL" "$VM" "$@"
+		rc=$?
+		[ $rc -eq 0 ] || exit "$rc"
+	elif [ ! -f "$VM/vm.txt" ]; then
+		say "VALIDATE_VM_RESULTS: expected a folder written by tools/vm/run.sh, got '$VM'"
+		exit 2
+	fi
+	release="$(cat "$VM/release") ($(sed -n 's/^package: //p' "$VM/vm.txt"), QEMU/TCG)"
+	[ "$RULES" = {} ] || profile="$profile, server.rules $RULES"
+fi
+
 
 total=0
 outside=0
@@ -103,8 +217,15 @@ for cfg in "$@"; do
 	mkdir -p "$dir"
 	total=$((total + 1))
 	echo "=== $name ($cfg) on $release, profile $profile"
-	"$KCHECK" "$cfg" -o "$dir/kernel" --max-wall-s "$MAX_WALL" --attempts >"$dir/kcheck.log" 2>&1
-	rc=$?
+	if [ "$KERNEL" = host ]; then
+		"$KCHECK" "$cfg" -o "$dir/kernel" --max-wall-s "$MAX_WALL" --attempts >"$dir/kcheck.log" 2>&1
+		rc=$?
+	else
+		# measured in the guest above
+		rc=$(cat "$VM/$name/kcheck.rc" 2>/dev/null || echo 1)
+		cp "$VM/$name/kcheck.log" "$dir/kcheck.log" 2>/dev/null
+		[ $rc -ne 0 ] || cp -r "$VM/$name/kernel" "$dir/kernel" || rc=1
+	fi
 	if [ $rc -eq 77 ]; then
 		cat "$dir/kcheck.log" >&2
 		say "skipped: kcheck needs root and network namespaces"
@@ -118,13 +239,13 @@ for cfg in "$@"; do
   $name: kcheck failed (exit $rc)"
 		continue
 	fi
-	pace=0
+	replay=
 	if jq -e '.scenario.clients.arrival.kind == "burst" and .scenario.clients.arrival.at_s == 0' \
 		"$dir/kernel/summary.json" >/dev/null 2>&1; then
-		pace=$(jq -s 'map(.start_s) | if length > 1 and max > min then (length - 1) / (max - min) else 0 end' \
-			"$dir/kernel/attempts.jsonl")
+		replay=arrivals.txt
+		placed=$(replay_file "$dir/kernel/attempts.jsonl" "$dir/$replay") || replay=
 	fi
-	if ! make_twin "$dir/kernel/summary.json" "$profile" "$pace" "$dir/sim-scenario.json" ||
+	if ! make_twin "$dir/kernel/summary.json" "${profile%%,*}" "$replay" "$dir/sim-scenario.json" ||
 		! "$TCPQSIM" run "$dir/sim-scenario.json" -o "$dir/sim" -q 2>"$dir/sim.log"; then
 		cat "$dir/sim.log" >&2
 		say "$name: the simulator failed"
@@ -136,13 +257,17 @@ for cfg in "$@"; do
 	# shellcheck disable=SC2046
 	"$TCPQSIM" compare "$dir/kernel/summary.json" "$dir/sim/summary.json" --ks-bin-ms 250 \
 		$(flags_for "$name") | tee "$dir/compare.txt"
-	if [ "$pace" != 0 ]; then
+	if [ -n "$replay" ]; then
 		# the burst as written: every SYN at the same instant
-		make_twin "$dir/kernel/summary.json" "$profile" 0 "$dir/sim-as-written.json" &&
+		make_twin "$dir/kernel/summary.json" "${profile%%,*}" "" "$dir/sim-as-written.json" &&
 			"$TCPQSIM" run "$dir/sim-as-written.json" -o "$dir/sim-as-written" -q 2>/dev/null &&
 			"$TCPQSIM" compare "$dir/kernel/summary.json" "$dir/sim-as-written/summary.json" --ks-bin-ms 250 \
 				$(flags_for "$name") >"$dir/compare-as-written.txt"
-		echo "(the simulator above paced the burst as kcheck made it: $pace connects/s;"
+		n_conn=$(wc -l <"$dir/$replay")
+		span_ms=$(awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.1f", (b - a) * 1000 }' "$dir/$replay")
+		how=$(echo "$placed" | awk '{ printf "in the %d retransmit batch(es) the kernel fired them in", $1 }')
+		echo "(the simulator above replayed the burst as kcheck made it: $n_conn connects in $span_ms ms,"
+		echo " placed $how;"
 		echo " with every SYN at once: $(grep '^verdict' "$dir/compare-as-written.txt"), see $dir/compare-as-written.txt)"
 	fi
 	rc=$(tail -n 50 "$dir/compare.txt" | grep -c '^verdict: OUTSIDE')

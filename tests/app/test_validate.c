@@ -6,7 +6,9 @@
  * simulator's twin of what kcheck ran the way tools/validate.sh does (the
  * resolved scenario with the sysctls read back from kcheck's namespace, the
  * running kernel's profile from `tcpqsim host-profile --name`, a 5 us
- * loopback path, a burst paced as kcheck made it), runs it and asks
+ * loopback path, a burst paced as kcheck made it: validate.sh now replays
+ * kcheck's connect() times instead, which is the same here, where a native
+ * burst of 300 takes a few ms, well inside one timer granule), runs it and asks
  * `tcpqsim compare` for exit 0.  Skipped (cr_skip) unless running as root,
  * unshare(CLONE_NEWNET) works and the kcheck binary ($KCHECK, default
  * build/kcheck) exists.  About 12 s of wall
@@ -127,7 +129,8 @@ static void set_num(cJSON *o, const char *key, double v)
 	cJSON_AddNumberToObject(o, key, v);
 }
 
-/* the simulator's twin of kcheck's run in dir/kernel, as tools/validate.sh makes it */
+/* the simulator's twin of kcheck's run in dir/kernel, as tools/validate.sh
+ * makes it (a paced burst for a replayed one) */
 static void write_twin(const char *dir, const char *profile, const char *path)
 {
 	char p[600];
