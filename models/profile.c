@@ -108,6 +108,24 @@ static const struct kernel_rules profiles[] = {
 		.source = "v5.4 tcp_conn_request, reqsk_timer_handler",
 	},
 	{
+		/* docs/kernels.md "linux-5.10": linux-5.4 with the request timer
+		 * restarted by a retransmitted SYN (tcp_check_req, mod_timer_pending). */
+		.profile = "linux-5.10",
+		.somaxconn = 4096, .tcp_max_syn_backlog = 4096, .tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
+		.tcp_syn_linear_timeouts = -1,
+		.backlog_16bit = false, .accept_limit = ACCEPT_LIMIT_N_PLUS_1,
+		.syn_queue_full = SYNQ_QLEN_GE_N, .syn_on_full_accept = SYN_FULL_ACCEPT_DROP,
+		.count_syn_drops = true, .cookie_counts_listendrops = false,
+		.syncookies_always = true, .unproven_all = false,
+		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
+		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
+		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = true,
+		.cookie_stamp_once_per_s = true,
+		.source = "v5.10 tcp_conn_request, tcp_check_req, reqsk_timer_handler",
+	},
+	{
 		.profile = "linux-6.1",
 		.somaxconn = 4096, .tcp_max_syn_backlog = 4096, .tcp_syncookies = 1,
 		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
@@ -122,6 +140,25 @@ static const struct kernel_rules profiles[] = {
 		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = true,
 		.cookie_stamp_once_per_s = true,
 		.source = "v6.1 tcp_conn_request, reqsk_timer_handler",
+	},
+	{
+		/* docs/kernels.md "linux-6.12": linux-6.1 with tcp_syn_linear_timeouts
+		 * (tcp_retransmit_timer, since 6.5); inet_csk_reqsk_queue_is_full is
+		 * still qlen >= N at v6.12 (qlen > N came with 6.12.10). */
+		.profile = "linux-6.12",
+		.somaxconn = 4096, .tcp_max_syn_backlog = 4096, .tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
+		.tcp_syn_linear_timeouts = 4,
+		.backlog_16bit = false, .accept_limit = ACCEPT_LIMIT_N_PLUS_1,
+		.syn_queue_full = SYNQ_QLEN_GE_N, .syn_on_full_accept = SYN_FULL_ACCEPT_DROP,
+		.count_syn_drops = true, .cookie_counts_listendrops = false,
+		.syncookies_always = true, .unproven_all = false,
+		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
+		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
+		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
+		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = true,
+		.cookie_stamp_once_per_s = true,
+		.source = "v6.12 tcp_conn_request, inet_csk_reqsk_queue_is_full, tcp_retransmit_timer",
 	},
 	{
 		.profile = "linux-6.18",

@@ -220,8 +220,9 @@ Test(host_profile, release_picks_the_generation_at_or_below)
 	struct {
 		const char *release, *profile;
 	} cases[] = {
-	    {"6.18.44-fc-v595", "linux-6.18"}, {"6.19.0", "linux-6.18"}, {"6.17.9", "linux-6.1"},
-	    {"5.10.0-21-amd64", "linux-5.4"},  {"5.4.0", "linux-5.4"},   {"4.14.1", "linux-4.9"},
+	    {"6.18.44-fc-v595", "linux-6.18"}, {"6.19.0", "linux-6.18"}, {"6.17.9", "linux-6.12"},
+	    {"6.11.2", "linux-6.1"},         {"6.12.117+deb13-cloud-amd64", "linux-6.12"},
+	    {"5.10.0-21-amd64", "linux-5.10"},  {"5.4.0", "linux-5.4"},   {"4.14.1", "linux-4.9"},
 	    {"4.19.300", "linux-4.19"},        {"3.2.0", "linux-2.6.32"}, {"2.6.32-754.el6", "linux-2.6.32"},
 	    {"2.6.18", "linux-2.6.32"},
 	};

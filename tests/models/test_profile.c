@@ -11,7 +11,8 @@
 Test(profile, every_generation_is_in_the_table)
 {
 	const char *names[] = {"linux-2.6.32", "linux-3.10", "linux-4.4", "linux-4.9", "linux-4.19",
-	                       "linux-5.4",    "linux-6.1",  "linux-6.18", "freebsd-14"};
+	                       "linux-5.4",    "linux-5.10", "linux-6.1",  "linux-6.12", "linux-6.18",
+	                       "freebsd-14"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		cr_assert_not_null(profile_find(names[i]), "%s", names[i]);
 	cr_assert_null(profile_find("linux-9.9"));
@@ -30,7 +31,9 @@ Test(profile, defaults_follow_kernel_md)
 	    {"linux-4.9", 128, 2048, 1, 6, -1, 1 * S, 120 * S},
 	    {"linux-4.19", 128, 2048, 1, 6, -1, 1 * S, 120 * S},
 	    {"linux-5.4", 4096, 4096, 1, 6, -1, 1 * S, 120 * S},
+	    {"linux-5.10", 4096, 4096, 1, 6, -1, 1 * S, 120 * S},
 	    {"linux-6.1", 4096, 4096, 1, 6, -1, 1 * S, 120 * S},
+	    {"linux-6.12", 4096, 4096, 1, 6, 4, 1 * S, 120 * S},
 	    {"linux-6.18", 4096, 4096, 1, 6, 4, 1 * S, 120 * S},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -83,6 +86,10 @@ Test(profile, syn_queue_full_by_generation)
 	cr_assert(profile_syn_queue_is_full(old, 16, 8, 2048));
 	cr_assert(!profile_syn_queue_is_full(mid, 7, 8, 2048));
 	cr_assert(profile_syn_queue_is_full(mid, 8, 8, 2048));
+	/* v6.12 still full at qlen >= N (qlen > N came with 6.12.10 and 6.13) */
+	const struct kernel_rules *v612 = profile_find("linux-6.12");
+	cr_assert(!profile_syn_queue_is_full(v612, 7, 8, 4096));
+	cr_assert(profile_syn_queue_is_full(v612, 8, 8, 4096));
 	cr_assert(!profile_syn_queue_is_full(now, 8, 8, 4096));
 	cr_assert(profile_syn_queue_is_full(now, 9, 8, 4096));
 }
