@@ -65,8 +65,8 @@ comp() {
 	_tcpqsim
 	printf "%s\n" "${COMPREPLY[@]}"' _ "$prefix/share/bash-completion/completions/tcpqsim" "$@"
 }
-check "bash completion: tcpqsim profiles linux-6.1<TAB> offers linux-6.18" \
-	sh -c '[ "$(echo "$1" | grep -c .)" = 2 ] && echo "$1" | grep -qx linux-6.18' _ "$(comp tcpqsim profiles linux-6.1)"
+check "bash completion: tcpqsim profiles linux-6.1<TAB> offers linux-6.12 and linux-6.18" \
+	sh -c '[ "$(echo "$1" | grep -c .)" = 3 ] && echo "$1" | grep -qx linux-6.12 && echo "$1" | grep -qx linux-6.18' _ "$(comp tcpqsim profiles linux-6.1)"
 check "bash completion: --set server.kernel=linux-2<TAB> completes linux-2.6.32" \
 	sh -c '[ "$1" = server.kernel=linux-2.6.32 ]' _ "$(comp tcpqsim run x.json --set server.kernel=linux-2)"
 check "bash completion: tcpqsim swe<TAB> completes sweep" sh -c '[ "$1" = sweep ]' _ "$(comp tcpqsim swe)"
