@@ -71,7 +71,7 @@ trap 'exit 130' INT TERM HUP
 mkdir -p "$work/inc/cjson"
 cp "$cache/cjson/cJSON.h" "$work/inc/cjson/"
 $CC -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -static -I"$work/inc" -I. \
-	-o "$work/kcheck" tools/kcheck/*.c "$cache/cjson/cJSON.c" -lgsl -lgslcblas -lm ||
+	-pthread -o "$work/kcheck" tools/kcheck/*.c "$cache/cjson/cJSON.c" -lgsl -lgslcblas -lm ||
 	{ say "could not link a static kcheck (needs libgsl-dev's libgsl.a and libc6-dev)"; exit 2; }
 
 # The initramfs
