@@ -275,11 +275,11 @@ Test(host_profile, proc_values_become_a_scenario_block)
 Test(host_profile, files_the_profile_lacks_or_the_host_lacks)
 {
 	char *d = temp_dir();
-	/* 5.15 has linear timeouts (6.5+ backports aside, say it does); linux-5.4 has none */
+	/* 5.15 has linear timeouts (6.5+ backports aside, say it does); linux-5.10 has none */
 	fake_proc(d, 4);
 	struct cli_result r = run_cli("host-profile", "--proc", d, "--release", "5.15.0", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
-	cr_assert(strstr(r.out, "tcp_syn_linear_timeouts is 4 here but profile linux-5.4 has none: left out"), "%s",
+	cr_assert(strstr(r.out, "tcp_syn_linear_timeouts is 4 here but profile linux-5.10 has none: left out"), "%s",
 	          r.out);
 	cr_assert(!strstr(r.out, "\"tcp_syn_linear_timeouts\""), "%s", r.out);
 	remove_tree(d);
