@@ -133,6 +133,20 @@ double cmp_bins_cdf(const struct cmp_bins *b, double x);
  * connect times or memory runs out. */
 double cmp_ks_distance(const struct cmp_side *a, const struct cmp_side *b, double grid_ms);
 
+/* cmp_ks_slack: how far the true distance can exceed cmp_ks_distance's
+ * because of binning: 0 for two durations files compared value by value;
+ * otherwise the largest share of either side's values in one bin (or one
+ * grid cell of grid_ms): the larger of the two sides' when both are binned
+ * on one grid, their sum otherwise (inside a bin the values can sit
+ * anywhere, and the distance is only known at bin edges).  So the
+ * distance lies in [d, d + slack].  NAN when cmp_ks_distance works from
+ * percentiles only or a side has no connect times. */
+double cmp_ks_slack(const struct cmp_side *a, const struct cmp_side *b, double grid_ms);
+
+/* cmp_side_cdf: the share of s's connect times below x ms (values,
+ * bins spread evenly, or linear between the percentiles). */
+double cmp_side_cdf(const struct cmp_side *s, double x);
+
 /* cmp_side_has_distribution: a durations file, or a summary with bins.  A
  * summary without bins (a sweep point's merged document) has percentiles
  * only, and the distance to it is taken at those (see cmp_ks_distance). */

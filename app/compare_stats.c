@@ -204,6 +204,11 @@ static double cdf_any(const struct cmp_side *s, double x)
 	return cmp_bins_cdf(&s->hist, x);
 }
 
+double cmp_side_cdf(const struct cmp_side *s, double x)
+{
+	return cdf_any(s, x);
+}
+
 /* the distance at the percentiles of the side(s) without bins */
 static double ks_percentiles(const struct cmp_side *a, const struct cmp_side *b)
 {
@@ -258,6 +263,59 @@ out:
 	cmp_bins_fini(&ta);
 	cmp_bins_fini(&tb);
 	return d;
+}
+
+/* the largest share of b's values in one cell of width w (w <= 0: one bin) */
+static double max_cell_mass(const struct cmp_bins *b, double w)
+{
+	if (!(b->total > 0))
+		return 0;
+	double best = 0, acc = 0;
+	double cell = -1;
+	for (size_t i = 0; i < b->n; i++) {
+		double c = w > 0 ? floor(b->lower_ms[i] / w) : (double)i;
+		if (c != cell) {
+			acc = 0;
+			cell = c;
+		}
+		acc += b->count[i];
+		if (acc > best)
+			best = acc;
+	}
+	return best / b->total;
+}
+
+double cmp_ks_slack(const struct cmp_side *a, const struct cmp_side *b, double grid_ms)
+{
+	if (!(a->count > 0) || !(b->count > 0) || !cmp_side_has_distribution(a) || !cmp_side_has_distribution(b))
+		return NAN;
+	if (a->kind == CMP_DURATIONS && b->kind == CMP_DURATIONS && !(grid_ms > 0))
+		return 0;
+	const struct cmp_side *sides[2] = {a, b};
+	double mass[2] = {0, 0}, width[2] = {0, 0};
+	for (int k = 0; k < 2; k++) {
+		const struct cmp_side *s = sides[k], *o = sides[1 - k];
+		double w = grid_ms > 0 ? grid_ms : 0;
+		if (s->kind == CMP_DURATIONS) {
+			struct cmp_bins t = {0};
+			double bw = grid_ms > 0 ? grid_ms : o->hist.bin_ms;
+			if (cmp_bins_from_values(s->values, s->n_values, bw, &t) < 0)
+				return NAN;
+			mass[k] = max_cell_mass(&t, w);
+			width[k] = bw;
+			cmp_bins_fini(&t);
+		} else {
+			mass[k] = max_cell_mass(&s->hist, w);
+			width[k] = grid_ms > 0 ? grid_ms : s->hist.bin_ms;
+		}
+	}
+	/* on one grid of cells (both sides binned alike from 0), at a point x
+	 * inside a cell each CDF lies between its values at the cell's edges,
+	 * where the distance is known: it can grow by the larger of the two
+	 * cells' shares.  On different grids the shares add up. */
+	if (width[0] == width[1])
+		return fmax(mass[0], mass[1]);
+	return mass[0] + mass[1];
 }
 
 /* ---- checks ------------------------------------------------------------------ */

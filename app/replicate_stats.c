@@ -145,6 +145,65 @@ static cJSON *merge_nodes(const cJSON *const *nodes, size_t n, double *vals)
 	return out;
 }
 
+struct bin_pair {
+	double lower, count;
+};
+
+static int cmp_bin_pair(const void *a, const void *b)
+{
+	double x = ((const struct bin_pair *)a)->lower, y = ((const struct bin_pair *)b)->lower;
+	return x < y ? -1 : x > y;
+}
+
+/* the replications' connect-time histograms pooled: counts of equal bins
+ * summed (the bins of one bin width only; NULL when they differ or a
+ * summary has none), so that a merged document keeps the shape of the
+ * distribution (its spikes), not only its percentiles */
+static cJSON *pooled_bins(cJSON *const *summaries, size_t n)
+{
+	double width = NAN;
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *h = replicate_find(summaries[i], "connect_time_ms.histogram");
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(h, "bin_ms");
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(h, "bins");
+		if (!cJSON_IsNumber(w) || !cJSON_IsArray(b) || (i > 0 && w->valuedouble != width))
+			return NULL;
+		width = w->valuedouble;
+		total += (size_t)cJSON_GetArraySize(b);
+	}
+	struct bin_pair *v = malloc((total ? total : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *b = replicate_find(summaries[i], "connect_time_ms.histogram.bins");
+		for (const cJSON *e = b->child; e && k < total; e = e->next) {
+			const cJSON *lo = cJSON_GetArrayItem(e, 0), *c = cJSON_GetArrayItem(e, 1);
+			if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(c)) {
+				free(v);
+				return NULL;
+			}
+			v[k++] = (struct bin_pair){lo->valuedouble, c->valuedouble};
+		}
+	}
+	qsort(v, k, sizeof(*v), cmp_bin_pair);
+	cJSON *out = cJSON_CreateArray();
+	for (size_t i = 0; out && i < k;) {
+		size_t j = i;
+		double c = 0;
+		while (j < k && v[j].lower == v[i].lower)
+			c += v[j++].count;
+		cJSON *pair = cJSON_CreateArray();
+		cJSON_AddItemToArray(pair, cJSON_CreateNumber(v[i].lower));
+		cJSON_AddItemToArray(pair, cJSON_CreateNumber(c));
+		cJSON_AddItemToArray(out, pair);
+		i = j;
+	}
+	free(v);
+	return out;
+}
+
 cJSON *replicate_merge(cJSON *const *summaries, size_t n)
 {
 	static const char *const identity[] = {"schema_version", "tool", "version", "scenario",
@@ -188,6 +247,11 @@ cJSON *replicate_merge(cJSON *const *summaries, size_t n)
 	}
 	free(tops);
 	free(vals);
+	cJSON *hist = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "connect_time_ms"),
+	                                               "histogram");
+	cJSON *bins = cJSON_IsObject(hist) ? pooled_bins(summaries, n) : NULL;
+	if (bins)
+		cJSON_AddItemToObject(hist, "bins", bins);
 	return doc;
 }
 

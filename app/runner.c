@@ -17,6 +17,12 @@ struct run_ctx {
 	const struct run_request *rq;
 	bool files;
 	struct pcap_writer *pcap; /* --pcap, or NULL */
+	struct {
+		double start;      /* wall clock at the start, s */
+		double last;       /* wall clock of the last line drawn, s */
+		double duration_s; /* arrivals end then (simulated), s */
+		bool shown;        /* a line is on the terminal */
+	} progress;
 };
 
 static void trace_hook(void *p, const struct trace_rec *r)
@@ -115,6 +121,28 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The progress line of a long run (stderr, a terminal only): simulated
+ * time against duration_s, and the time left at the pace so far.  Nothing
+ * for the first second, then at most twice a second. */
+static void progress_hook(void *p, sim_time_ns now)
+{
+	struct run_ctx *c = p;
+	double t = now_s(), wall = t - c->progress.start;
+	if (wall < 1 || t - c->progress.last < 0.5)
+		return;
+	c->progress.last = t;
+	c->progress.shown = true;
+	double sim = (double)now / 1e9, dur = c->progress.duration_s;
+	if (sim < dur && sim > 0) {
+		double left = wall * (dur - sim) / sim;
+		fprintf(stderr, "\r\033[K" "tcpqsim: run: %.1f of %.1f s simulated (%.0f%%), %.0f s so far, about %.0f s left",
+		        sim, dur, 100 * sim / dur, wall, left);
+	} else {
+		fprintf(stderr, "\r\033[K" "tcpqsim: run: arrivals over; draining at %.1f s simulated, %.0f s so far", sim, wall);
+	}
+	fflush(stderr);
+}
+
 /* connect_hist.tsv: the fixed-bin connect-time histogram, for plotting */
 static void write_hist(FILE *f, const struct fixed_hist *h, uint64_t total)
 {
@@ -175,6 +203,11 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 	}
 	if (rq->pcap)
 		hooks.segment = segment_hook;
+	if (rq->progress) {
+		c.progress.start = now_s();
+		c.progress.duration_s = (double)ls->s.duration / 1e9;
+		hooks.progress = progress_hook;
+	}
 	/* the world first: its setup stages nothing, so a signal during it ends
 	 * the program at once (app/util/stop.h) */
 	struct world *w = world_create(&ls->s, &hooks);
@@ -227,6 +260,8 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 	double wall = now_s() - t0;
 	if (st == 0 && rq->stop && *rq->stop)
 		st = 1; /* stopped after the last poll */
+	if (c.progress.shown)
+		fprintf(stderr, "\r\033[K"); /* the progress line goes away */
 	if (st != 0) {
 		if (st > 0)
 			snprintf(err, n, "interrupted: nothing written");

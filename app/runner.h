@@ -35,6 +35,7 @@ struct run_request {
 	const sim_time_ns *snapshot_times;
 	size_t n_snapshots;
 	volatile sig_atomic_t *stop;       /* polled: non-zero stops the run */
+	bool progress;            /* a progress line on stderr (the caller checks it is a terminal) */
 };
 
 enum run_status {

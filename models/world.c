@@ -513,9 +513,13 @@ int world_run(struct world *w, volatile sig_atomic_t *stop)
 		if (w->arrivals_done && w->unresolved == 0 && (s->end_at_last_close || !requests_pending(w)) &&
 		    w->live_packets == 0 && w->client_established == 0)
 			break;
-		if (stop && (++polled & 255) == 0 && *stop) {
-			rc = 1;
-			break;
+		if ((stop || w->hooks.progress) && (++polled & 255) == 0) {
+			if (w->hooks.progress && (polled & 4095) == 0)
+				w->hooks.progress(w->hooks.ctx, w->q.now);
+			if (stop && *stop) {
+				rc = 1;
+				break;
+			}
 		}
 	}
 	if (w->status < 0)

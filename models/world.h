@@ -227,6 +227,9 @@ struct world_hooks {
 	 * spoofed ones included), counted in syn_seen[min(len, max - 1)] */
 	uint64_t *syn_seen;
 	size_t syn_seen_max;
+	/* called every few thousand events with the simulated time (for a
+	 * progress line); NULL for none */
+	void (*progress)(void *ctx, sim_time_ns now);
 };
 
 /* One client population's share of the results (its counted attempts). */

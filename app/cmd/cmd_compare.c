@@ -14,14 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/commands.h"
 #include "app/compare.h"
+#include "app/plot/plot.h"
 #include "app/util/jsonread.h"
+#include "app/util/output.h"
 
 #define MAX_FAILURES 64
 
-enum compare_opt { O_TOL_FRAC, O_TOL_P99, O_TOL_KS, O_TOL_COUNTERS, O_TOL_COUNTERS_ABS, O_KS_BIN, O_RANK, O_TOP };
+enum compare_opt { O_TOL_FRAC, O_TOL_P99, O_TOL_KS, O_TOL_COUNTERS, O_TOL_COUNTERS_ABS, O_KS_BIN, O_RANK, O_TOP, O_PLOT };
 
 static const struct cli_option compare_options[] = {
 	{O_TOL_FRAC, "--tol-frac", NULL, CLI_VALUE, "X", "largest difference of any outcome fraction (default 0.05)"},
@@ -36,6 +39,9 @@ static const struct cli_option compare_options[] = {
 	{O_RANK, "--rank", NULL, CLI_FLAG, NULL,
 	 "B is a sweep folder (points/point-*.json, or */summary.json): its points by KS distance to A"},
 	{O_TOP, "--top", NULL, CLI_VALUE, "K", "with --rank, list only the K nearest"},
+	{O_PLOT, "--plot", NULL, CLI_VALUE, "DIR",
+	 "also write DIR/cdf.tsv and DIR/cdf.png, .svg: the CDFs of A and B (with --rank: the 3 nearest points) "
+	 "overlaid"},
 	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
 };
 
@@ -54,6 +60,7 @@ struct compare_opts {
 	double grid_ms; /* --ks-bin-ms, 0 = bin edges */
 	bool rank;
 	long top;
+	const char *plot; /* --plot DIR */
 };
 
 static int parse_tol(const char *opt, const char *v, double *out)
@@ -112,6 +119,9 @@ static int parse_compare_args(int argc, char **argv, struct compare_opts *o)
 				fprintf(stderr, PROG ": --ks-bin-ms: expected a number >= 0.001, got \"%s\"\n", v);
 				rc = 2;
 			}
+			break;
+		case O_PLOT:
+			o->plot = v;
 			break;
 		case O_RANK:
 			o->rank = true;
@@ -305,6 +315,78 @@ static void print_tol(double v)
 		printf("%g", v);
 }
 
+/* ---- the CDF overlay (--plot) ---------------------------------------------------- */
+
+#define PLOT_CURVES 4
+
+/* DIR/cdf.tsv, then DIR/cdf.png and .svg with plots/cdf.gp.  sides[0] is
+ * the measurement.  Returns 0, or 1 after one line on stderr. */
+static int write_cdf_plot(const char *dir, const struct cmp_side *const *sides, const char *const *names,
+                          size_t n, const char *note)
+{
+	bool created = false;
+	if (output_make_dirs(dir, &created) < 0) {
+		fprintf(stderr, PROG ": %s: cannot make the folder: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	double xmax = 0, step = 10;
+	for (size_t i = 0; i < n; i++) {
+		if (sides[i]->count > 0 && sides[i]->max > xmax)
+			xmax = sides[i]->max;
+		if (sides[i]->kind == CMP_SUMMARY && sides[i]->has_bins && sides[i]->hist.bin_ms < step)
+			step = sides[i]->hist.bin_ms;
+	}
+	xmax = xmax * 1.02 + step;
+	while (xmax / step > 20000)
+		step *= 2;
+	char path[PATH_MAX + 32], tmp[PATH_MAX + 64];
+	path_join(path, sizeof(path), dir, "cdf.tsv");
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, PROG ": %s: cannot write: %s\n", path, strerror(errno));
+		return 1;
+	}
+	fprintf(f, "t_s");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "\t%s", names[i]);
+	fprintf(f, "\n");
+	for (double x = 0; x <= xmax; x += step) {
+		fprintf(f, "%.6f", x / 1e3);
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "\t%.6f", sides[i]->count > 0 ? cmp_side_cdf(sides[i], x) : 0);
+		fprintf(f, "\n");
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, PROG ": %s: cannot write: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return 1;
+	}
+	struct plot_env env;
+	memset(&env, 0, sizeof(env));
+	env.quiet = true;
+	if (!find_gnuplot(env.gnuplot, sizeof(env.gnuplot))) {
+		fprintf(stderr, PROG ": wrote %s, but gnuplot was not found to draw it; install it with: %s\n", path,
+		        PLOT_INSTALL_HINT);
+		return 1;
+	}
+	if (!find_scripts(env.scripts, sizeof(env.scripts))) {
+		fprintf(stderr, PROG ": cannot find the gnuplot scripts (plots/common.gp beside the executable); "
+		                "set TCPQSIM_PLOTS to that folder\n");
+		return 1;
+	}
+	struct strbuf v = {0};
+	gv_str(&v, "in", path);
+	gv_num(&v, "ncurves", (double)n);
+	gv_str(&v, "note", note);
+	plot_figure(&env, "cdf.gp", &v, dir, "cdf");
+	sb_fini(&v);
+	if (env.failures)
+		return 1;
+	printf("wrote %s/cdf.tsv, cdf.png and cdf.svg\n", dir);
+	return 0;
+}
+
 static int compare_two(const struct compare_opts *o)
 {
 	struct cmp_side a, b;
@@ -345,9 +427,17 @@ static int compare_two(const struct compare_opts *o)
 		for (size_t i = 0; i < nf && i < MAX_FAILURES; i++)
 			printf("  %s: %s\n", fails[i].what, fails[i].text);
 	}
+	int prc = 0;
+	if (o->plot) {
+		const struct cmp_side *sides[2] = {&a, &b};
+		const char *names[2] = {"A (measured)", "B"};
+		char note[160];
+		snprintf(note, sizeof(note), "KS distance %.4f", ks);
+		prc = write_cdf_plot(o->plot, sides, names, 2, note);
+	}
 	cmp_side_fini(&a);
 	cmp_side_fini(&b);
-	return nf ? 1 : 0;
+	return nf ? 1 : prc;
 }
 
 /* ---- ranking a sweep ------------------------------------------------------------ */
@@ -356,6 +446,7 @@ struct ranked {
 	char path[4096];  /* the point's file */
 	char label[256];  /* what varies at this point, when the file says */
 	double ks;        /* distance to the measured side; NAN sorts last */
+	double slack;     /* binning: the true distance is in [ks, ks + slack]; NAN: percentiles only */
 	double p50, p99;  /* the point's connect-time percentiles, ms */
 	double connected_frac; /* NAN when unknown */
 };
@@ -502,6 +593,7 @@ static int compare_rank(const struct compare_opts *o)
 		}
 		snprintf(r[i].path, sizeof(r[i].path), "%s", paths[i]);
 		r[i].ks = cmp_ks_distance(&m, &p, o->grid_ms);
+		r[i].slack = cmp_ks_slack(&m, &p, o->grid_ms);
 		r[i].p50 = p.count > 0 ? p.p50 : NAN;
 		r[i].p99 = p.count > 0 ? p.p99 : NAN;
 		r[i].connected_frac = cmp_outcome_frac(&p, OUTCOME_CONNECTED);
@@ -510,7 +602,7 @@ static int compare_rank(const struct compare_opts *o)
 	qsort(r, n, sizeof(*r), cmp_ranked);
 	print_header("measured", &m);
 	printf("  connect time ms: count %.0f  p50 %.3f  p99 %.3f  max %.3f\n\n", m.count, m.p50, m.p99, m.max);
-	printf("%4s %8s %12s %12s %10s  %s\n", "rank", "KS", "p50 ms", "p99 ms", "connected", "point");
+	printf("%4s %8s %8s %12s %12s %10s  %s\n", "rank", "KS", "KS <=", "p50 ms", "p99 ms", "connected", "point");
 	size_t shown = o->top && (size_t)o->top < n ? (size_t)o->top : n;
 	for (size_t i = 0; i < shown; i++) {
 		printf("%4zu", i + 1);
@@ -518,6 +610,10 @@ static int compare_rank(const struct compare_opts *o)
 			printf(" %8s", "-");
 		else
 			printf(" %8.4f", r[i].ks);
+		if (isnan(r[i].slack))
+			printf(" %8s", "?");
+		else
+			printf(" %8.4f", fmin(1, r[i].ks + r[i].slack));
 		print_num(r[i].p50, 12);
 		print_num(r[i].p99, 12);
 		if (isnan(r[i].connected_frac))
@@ -529,6 +625,29 @@ static int compare_rank(const struct compare_opts *o)
 	if (shown < n)
 		printf("(%zu more)\n", n - shown);
 	status = 0;
+	if (o->plot) {
+		struct cmp_side pts[PLOT_CURVES - 1];
+		const struct cmp_side *sides[PLOT_CURVES] = {&m};
+		const char *names[PLOT_CURVES] = {"measured"};
+		char labels[PLOT_CURVES - 1][300];
+		size_t k = 0;
+		for (; k < PLOT_CURVES - 1 && k < n && status == 0; k++) {
+			if (cmp_side_load(&pts[k], r[k].path, msg, sizeof(msg)) < 0) {
+				fprintf(stderr, PROG ": %s\n", msg);
+				status = 2;
+				break;
+			}
+			snprintf(labels[k], sizeof(labels[k]), "#%zu KS %.4f %s", k + 1, r[k].ks,
+			         r[k].label[0] ? r[k].label : r[k].path);
+			sides[k + 1] = &pts[k];
+			names[k + 1] = labels[k];
+		}
+		if (status == 0)
+			status = write_cdf_plot(o->plot, sides, names, k + 1, "the nearest points by KS distance");
+		for (size_t i = 0; i < k && i < PLOT_CURVES - 1; i++)
+			if (sides[i + 1])
+				cmp_side_fini(&pts[i]);
+	}
 out:
 	for (size_t i = 0; paths && i < n; i++)
 		free(paths[i]);

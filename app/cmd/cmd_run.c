@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/profile.h"
 #include "models/world.h"
@@ -287,6 +288,9 @@ int cmd_run(int argc, char **argv)
 	    .snapshot_times = o.ss_at,
 	    .n_snapshots = o.n_ss,
 	    .stop = cli_stop_flag(),
+	    /* a progress line for long runs, on a terminal, unless -q or the
+	     * --ss-at views print meanwhile */
+	    .progress = !o.quiet && !(o.n_ss) && isatty(STDERR_FILENO),
 	};
 	cJSON *summary = NULL;
 	char msg[4400];

@@ -289,3 +289,84 @@ Test(compare, rank_orders_points_by_distance)
 	cr_assert(strstr(r.err, "expected a sweep output folder"), "%s", r.err);
 	done(d);
 }
+
+/* A sweep built around a known point: a path losing 10% of the segments
+ * to the server, swept over the loss rate.  The measured run is that point
+ * with another seed.  Ranked on the pooled histograms the point files keep,
+ * the 0.1 point comes first; on the percentiles alone (what the point files
+ * held before) every point tied at 0.5 and the first listed won. */
+Test(compare, rank_picks_the_known_point_of_a_sweep, .timeout = 120)
+{
+	char *d = temp_dir();
+	put(d, "base.json",
+	    "{\"duration_s\": 20,\n"
+	    " \"server\": {\"backlog\": 4096, \"acceptor\": {\"kind\": \"rate\", \"rate_per_s\": 5000, \"process\": "
+	    "\"exponential\"}},\n"
+	    " \"clients\": {\"sysctl\": {\"tcp_syn_linear_timeouts\": 0}, \"arrival\": {\"kind\": \"poisson\", "
+	    "\"rate_per_s\": 200},\n"
+	    "             \"after_connect\": {\"kind\": \"hold\", \"hold_s\": 0.1}},\n"
+	    " \"network\": {\"one_way_delay_ms\": 5, \"loss_to_server\": 0.1}}\n");
+	char *sw = put(d, "sweep.json",
+	               "{\"base\": \"base.json\", \"seed\": 1, \"replications\": 2,\n"
+	               " \"grid\": {\"network.loss_to_server\": [0.02, 0.05, 0.1, 0.2, 0.3, 0.4]}}\n");
+	char out[600], meas[600], base[600];
+	snprintf(out, sizeof(out), "%s/sw", d);
+	snprintf(meas, sizeof(meas), "%s/meas", d);
+	snprintf(base, sizeof(base), "%s/base.json", d);
+	struct cli_result r = run_cli("sweep", sw, "-j", "2", "-q", "-o", out, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	r = run_cli("run", base, "--seed", "7", "-q", "-o", meas, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	/* the point files keep the replications' pooled histogram */
+	char p0[700];
+	snprintf(p0, sizeof(p0), "%s/points/point-00002.json", out);
+	char *t = read_text(p0);
+	cJSON *pt = cJSON_Parse(t);
+	free(t);
+	const cJSON *bins = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(pt, "connect_time_ms"),
+	                                                             "histogram"),
+	                                        "bins");
+	cr_assert(cJSON_GetArraySize(bins) > 3, "no pooled bins in %s", p0);
+	double pooled = 0;
+	for (const cJSON *e = bins->child; e; e = e->next)
+		pooled += cJSON_GetArrayItem(e, 1)->valuedouble;
+	double count = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(pt, "connect_time_ms"), "count"),
+	                                   "mean")
+	                   ->valuedouble;
+	cr_assert_float_eq(pooled, 2 * count, 1e-6, "pooled %g, 2 x mean count %g", pooled, count);
+	cJSON_Delete(pt);
+	snprintf(meas, sizeof(meas), "%s/meas/summary.json", d);
+	char plot[700];
+	snprintf(plot, sizeof(plot), "%s/plot", d);
+	setenv("TCPQSIM_PLOTS", "plots", 1);
+	r = run_cli("compare", meas, out, "--rank", "--plot", plot, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	/* the overlay: the measurement and the three nearest points */
+	char tsv[800];
+	snprintf(tsv, sizeof(tsv), "%s/cdf.tsv", plot);
+	t = read_text(tsv);
+	cr_assert_not_null(t, "no %s", tsv);
+	cr_assert(strncmp(t, "t_s\tmeasured\t#1 KS ", strlen("t_s\tmeasured\t#1 KS ")) == 0, "%.200s", t);
+	free(t);
+	snprintf(tsv, sizeof(tsv), "%s/cdf.png", plot);
+	struct stat st;
+	cr_assert(stat(tsv, &st) == 0 && st.st_size > 1000, "no %s", tsv);
+	const char *first = strstr(r.out, "\n   1 ");
+	cr_assert_not_null(first, "%s", r.out);
+	const char *eol = strchr(first + 1, '\n');
+	cr_assert(strstr(first, "(network.loss_to_server=0.1)") && strstr(first, "(network.loss_to_server=0.1)") < eol,
+	          "%s", r.out);
+	/* no two points tie */
+	double ks[6];
+	const char *p = r.out;
+	for (int i = 0; i < 6; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "\n   %d ", i + 1);
+		p = strstr(p, key);
+		cr_assert_not_null(p, "%s", r.out);
+		cr_assert_eq(sscanf(p + strlen(key), "%lf", &ks[i]), 1);
+		if (i > 0)
+			cr_assert_gt(ks[i], ks[i - 1], "rank %d ties rank %d:\n%s", i + 1, i, r.out);
+	}
+	done(d);
+}
