@@ -888,7 +888,7 @@ static cJSON *sysctl_json(const char *section, const long *used, const bool *pre
 cJSON *kc_scenario_to_json(const struct kc_scenario *sc, const long *used, const bool *present)
 {
 	cJSON *root = cJSON_CreateObject();
-	cJSON *server, *clients, *acc, *arr, *ac, *sys;
+	cJSON *server = NULL, *clients = NULL, *acc = NULL, *arr = NULL, *ac = NULL, *sys = NULL;
 	bool ok = root != NULL;
 
 	ok = ok && cJSON_AddStringToObject(root, "name", sc->name);
