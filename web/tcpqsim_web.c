@@ -130,34 +130,29 @@ const char *web_warnings(void)
 }
 
 /* the instants (s after the first SYN) at which a client of population p
- * retransmits its SYN when no SYN-ACK comes, and when connect() gives up,
- * as client_on_timer decides them (nominal times, no timer-wheel lateness) */
-static cJSON *syn_schedule(const struct client_pop *p)
+ * retransmits its SYN when no SYN-ACK comes, and when connect() gives up:
+ * the models' SYN schedule (syn_schedule_next), nominal times (no timer-wheel
+ * lateness), as the plots mark them */
+static cJSON *syn_marks(const struct client_pop *p)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *marks = cJSON_AddArrayToObject(o, "retransmit_s");
-	sim_time_ns t = 0, rto = p->rules.init_rto;
-	sim_time_ns giveup_after = profile_syn_giveup_after(&p->rules, p->sysctl.tcp_syn_retries);
-	double giveup = NAN, appto = NAN;
-	for (int n = 0, k = 0; n < WEB_MAX_MARKS && rto > 0; n++) {
-		sim_time_ns fire = t + rto;
-		if (p->connect_timeout != SIM_TIME_NEVER && p->connect_timeout <= fire) {
-			appto = (double)p->connect_timeout / 1e9;
+	struct syn_schedule s;
+	syn_schedule_init(&s, &p->rules, p->sysctl.tcp_syn_retries, p->sysctl.tcp_syn_linear_timeouts,
+	                  p->connect_timeout, false);
+	for (int n = 0; n < WEB_MAX_MARKS; n++) {
+		sim_time_ns at;
+		enum syn_event ev = syn_schedule_next(&s, &at);
+		if (ev == SYN_CONNECT_TIMEOUT) {
+			cJSON_AddNumberToObject(o, "connect_timeout_s", (double)at / 1e9);
 			break;
 		}
-		if (p->sysctl.tcp_syn_retries == 0 || (k > 0 && fire >= giveup_after)) {
-			giveup = (double)fire / 1e9;
+		if (ev == SYN_GIVE_UP) {
+			cJSON_AddNumberToObject(o, "etimedout_s", (double)at / 1e9);
 			break;
 		}
-		k++;
-		cJSON_AddItemToArray(marks, cJSON_CreateNumber((double)fire / 1e9));
-		t = fire;
-		rto = profile_syn_next_rto(&p->rules, p->sysctl.tcp_syn_linear_timeouts, k, rto);
+		cJSON_AddItemToArray(marks, cJSON_CreateNumber((double)at / 1e9));
 	}
-	if (isfinite(giveup))
-		cJSON_AddNumberToObject(o, "etimedout_s", giveup);
-	if (isfinite(appto))
-		cJSON_AddNumberToObject(o, "connect_timeout_s", appto);
 	return o;
 }
 
@@ -203,7 +198,7 @@ const char *web_info(void)
 	}
 	cJSON *pops = cJSON_AddArrayToObject(o, "populations");
 	for (uint32_t i = 0; i < s->n_pops; i++) {
-		cJSON *p = syn_schedule(&s->pops[i]);
+		cJSON *p = syn_marks(&s->pops[i]);
 		cJSON_AddStringToObject(p, "name", s->pops[i].name);
 		cJSON_AddStringToObject(p, "kernel", s->pops[i].rules.profile);
 		cJSON_AddItemToArray(pops, p);
