@@ -574,7 +574,7 @@ function drawHist() {
   for (const [s, p, what] of H.marks) {
     if (s > H.xmax) continue;
     const col = colors[p % colors.length];
-    el("line", { x1: x(s), y1: T, x2: x(s), y2: Ht - B, stroke: col, "stroke-dasharray": "4 3", class: "rtx" }, svg);
+    el("line", { x1: x(s), y1: T, x2: x(s), y2: Ht - B, stroke: col, "stroke-dasharray": "4 3", class: "rtx", "data-s": String(s), "data-what": what || "SYN" }, svg);
     const label = what || "SYN";
     const key = s.toFixed(3) + label;
     if (!seen.has(key)) {
