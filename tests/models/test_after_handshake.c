@@ -474,3 +474,51 @@ Test(faults, reorder_window_lets_segments_overtake)
 		capture_free(&cap);
 	}
 }
+
+/* tcp_peer_is_proven from the server's tcp_metrics cache: one client at 0 s,
+ * accepted and closed by a worker after 10 ms (tcp_update_metrics), then 20
+ * SYNs at 2 s from the same population whose ACKs are lost.  Cookies off,
+ * tcp_max_syn_backlog 16: past 16 - 16/4 = 12 requests only proven peers are
+ * queued (tcp_conn_request). */
+static uint64_t queued_after_close(bool no_metrics_save, bool timestamps, bool lose_first_synack)
+{
+	static const sim_time_ns times[21] = {0,           2 * S_NS, 2 * S_NS, 2 * S_NS, 2 * S_NS, 2 * S_NS, 2 * S_NS,
+	                                      2 * S_NS,    2 * S_NS, 2 * S_NS, 2 * S_NS, 2 * S_NS, 2 * S_NS, 2 * S_NS,
+	                                      2 * S_NS,    2 * S_NS, 2 * S_NS, 2 * S_NS, 2 * S_NS, 2 * S_NS, 2 * S_NS};
+	struct scenario s = sc_basic("linux-6.18");
+	s.server.backlog = 100;
+	s.server.sysctl.tcp_syncookies = 0;
+	s.server.sysctl.tcp_max_syn_backlog = 16;
+	s.server.sysctl.tcp_no_metrics_save = no_metrics_save;
+	s.server.sysctl.tcp_timestamps = timestamps;
+	s.server.acceptor.kind = ACCEPTOR_WORKERS;
+	s.server.acceptor.workers = 1;
+	s.server.acceptor.service = dist_constant(10.0 * MS_NS);
+	s.pops[0].arrival.kind = ARRIVAL_REPLAY;
+	s.pops[0].arrival.times = times;
+	s.pops[0].arrival.n_times = 21;
+	s.pops[0].sysctl.tcp_timestamps = timestamps;
+	s.duration = 3 * S_NS;
+	s.drain = 3 * S_NS;
+	add_fault(&s, 1.5, -1, FAULT_TO_SERVER, NON_SYN, -1);
+	if (lose_first_synack)
+		add_fault(&s, 0, 0.5, FAULT_TO_CLIENT, 1u << SEG_SYNACK, -1);
+	struct capture cap = {0};
+	run_scenario(&s, &cap);
+	uint64_t queued = 0;
+	for (size_t i = 0; i < cap.n_tr; i++)
+		if (strcmp(cap.tr[i].what, "queue") == 0 && cap.tr[i].t >= 2 * S_NS)
+			queued++;
+	capture_free(&cap);
+	return queued;
+}
+
+Test(after_world, the_metrics_cache_decides_tcp_peer_is_proven)
+{
+	cr_assert_eq(queued_after_close(false, true, false), 20);  /* proven: all queued */
+	cr_assert_eq(queued_after_close(true, true, false), 13);   /* tcp_no_metrics_save: unproven */
+	/* no timestamps and a retransmitted SYN-ACK: the child had no RTT, its
+	 * close resets the cache */
+	cr_assert_eq(queued_after_close(false, false, true), 13);
+	cr_assert_eq(queued_after_close(false, false, false), 20); /* no timestamps, SYN-ACK sent once */
+}
