@@ -72,7 +72,7 @@ static size_t tcpdump_read(const char *pcap, const char *filter, struct dumped *
 /* the times of one attempt's events of a kind in trace.jsonl */
 static size_t trace_times(const char *dir, unsigned conn, const char *event, const char *packet, double *t, size_t max)
 {
-	char path[600];
+	char path[700];
 	snprintf(path, sizeof(path), "%s/trace.jsonl", dir);
 	char *text = read_text(path);
 	cr_assert_not_null(text, "%s", path);
