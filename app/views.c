@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "models/wire.h"
+
 void views_ss(FILE *f, const struct world_snapshot *s, int port)
 {
 	fprintf(f, "at t=%.3f s:\n", (double)s->t / 1e9);
@@ -30,16 +32,60 @@ void views_ss(FILE *f, const struct world_snapshot *s, int port)
 		fprintf(f, "%7llu SYN_SENT\n", (unsigned long long)s->client_syn_sent);
 }
 
-void views_nstat(FILE *f, const uint64_t *counters)
+void views_syn_recv(FILE *f, const struct world_snapshot *s, const struct scenario *sc, size_t max)
 {
-	fprintf(f, "$ nstat -az\n");
+	fprintf(f, "$ ss -nt state syn-recv\n%-7s %-7s %22s %22s\n", "Recv-Q", "Send-Q", "Local Address:Port",
+	        "Peer Address:Port");
+	for (size_t i = 0; i < s->n_requests && i < max; i++) {
+		uint32_t a;
+		uint16_t port;
+		wire_client_endpoint(sc, s->requests[i].conn, s->requests[i].pop, &a, &port);
+		char local[32], peer[32];
+		snprintf(local, sizeof(local), "%u.%u.%u.%u:%d", WIRE_SERVER_ADDR >> 24, (WIRE_SERVER_ADDR >> 16) & 255,
+		         (WIRE_SERVER_ADDR >> 8) & 255, WIRE_SERVER_ADDR & 255, WIRE_SERVER_PORT);
+		snprintf(peer, sizeof(peer), "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, port);
+		fprintf(f, "%-7d %-7d %22s %22s\n", 0, 0, local, peer);
+	}
+	uint64_t all = 0;
+	for (uint32_t i = 0; i < s->n_listeners; i++)
+		all += s->listeners[i].syn_queue;
+	size_t shown = s->n_requests < max ? s->n_requests : max;
+	if (all > shown)
+		fprintf(f, "... and %llu more\n", (unsigned long long)(all - shown));
+}
+
+/* nstat's line: name, value, rate (print_one_counter in misc/nstat.c) */
+static void nstat_line(FILE *f, const char *name, uint64_t v)
+{
+	fprintf(f, "%-32s%-16llu%6.1f\n", name, (unsigned long long)v, 0.0);
+}
+
+void views_nstat(FILE *f, const uint64_t *counters, const uint64_t *prev)
+{
+	fprintf(f, "$ nstat -az\n#kernel\n");
 	for (int i = 0; i < LISTENER_COUNTER_COUNT; i++)
-		fprintf(f, "%-28s %-12llu 0.0\n", counter_nstat_name((enum listener_counter)i),
-		        (unsigned long long)counters[i]);
+		nstat_line(f, counter_nstat_name((enum listener_counter)i), counters[i]);
+	if (!prev)
+		return;
+	fprintf(f, "$ nstat -z    # again: the counts since the view before\n#kernel\n");
+	for (int i = 0; i < LISTENER_COUNTER_COUNT; i++)
+		nstat_line(f, counter_nstat_name((enum listener_counter)i), counters[i] - prev[i]);
+}
+
+void views_netstat(FILE *f, const uint64_t *counters)
+{
 	fprintf(f, "$ netstat -s\n");
-	for (int i = 0; i < LISTENER_COUNTER_COUNT; i++) {
-		const char *phrase = counter_netstat_phrase((enum listener_counter)i);
-		const char *pct = strchr(phrase, '%');
-		fprintf(f, "    %.*s%llu%s\n", (int)(pct - phrase), phrase, (unsigned long long)counters[i], pct + 1);
+	static const char *const sections[] = {"Tcp", "TcpExt"};
+	for (int sct = 0; sct < 2; sct++) {
+		fprintf(f, "%s:\n", sections[sct]);
+		for (int i = 0; i < LISTENER_COUNTER_COUNT; i++) {
+			const char *nstat = counter_nstat_name((enum listener_counter)i);
+			bool ext = strncmp(nstat, "TcpExt", 6) == 0;
+			if (ext != (sct == 1) || (ext && counters[i] == 0))
+				continue;
+			const char *phrase = counter_netstat_phrase((enum listener_counter)i);
+			const char *pct = strchr(phrase, '%');
+			fprintf(f, "    %.*s%llu%s\n", (int)(pct - phrase), phrase, (unsigned long long)counters[i], pct + 1);
+		}
 	}
 }

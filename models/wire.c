@@ -86,6 +86,12 @@ static uint32_t isn(uint64_t seed, uint64_t key, uint64_t side, sim_time_ns t)
 	return (uint32_t)(keyed(seed, key, side) + ((uint64_t)t >> 6));
 }
 
+void wire_client_endpoint(const struct scenario *s, uint64_t conn, uint32_t pop, uint32_t *addr, uint16_t *port)
+{
+	*addr = client_addr(s, conn, pop);
+	*port = client_port(s, conn, pop);
+}
+
 uint32_t wire_client_isn(const struct scenario *s, uint64_t conn, uint32_t pop, sim_time_ns start)
 {
 	return isn(s->seed, tuple_key(client_addr(s, conn, pop), client_port(s, conn, pop)), 1, start);

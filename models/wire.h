@@ -92,6 +92,10 @@ struct wire_segment {
 	uint8_t options_len;      /* a multiple of 4 */
 };
 
+/* wire_client_endpoint: the address and port attempt `conn` of population
+ * `pop` connects from (host order). */
+void wire_client_endpoint(const struct scenario *s, uint64_t conn, uint32_t pop, uint32_t *addr, uint16_t *port);
+
 /* wire_client_isn: the client's ISN for attempt `conn` whose first SYN left
  * at `start` (secure_tcp_seq: a keyed hash of the 4-tuple plus the clock in
  * 64 ns units). */

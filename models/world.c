@@ -204,6 +204,13 @@ static void on_snapshot(struct world *w)
 		world_fail(w);
 		return;
 	}
+	struct snapshot_request *rq = calloc(WORLD_SNAPSHOT_REQUESTS, sizeof(*rq));
+	if (!rq) {
+		free(ls);
+		world_fail(w);
+		return;
+	}
+	snap.requests = rq;
 	snap.t = w->q.now;
 	snap.n_listeners = w->n_listeners;
 	snap.listeners = ls;
@@ -215,6 +222,8 @@ static void on_snapshot(struct world *w)
 		memcpy(ls[i].counters, l->counters, sizeof(l->counters));
 	}
 	for (const struct conn *c = w->live.live_next; c != &w->live; c = c->live_next) {
+		if (c->server_state == SERVER_REQUEST && snap.n_requests < WORLD_SNAPSHOT_REQUESTS)
+			rq[snap.n_requests++] = (struct snapshot_request){c->id, c->pop, c->listener};
 		if (w->s->pops[c->pop].spoofed) {
 			snap.server_syn_recv += c->server_state == SERVER_REQUEST;
 			continue;
@@ -252,6 +261,7 @@ static void on_snapshot(struct world *w)
 	}
 	memcpy(snap.outcomes, w->settled, sizeof(snap.outcomes));
 	w->hooks.snapshot(w->hooks.ctx, &snap);
+	free(rq);
 	free(ls);
 	if (++w->next_snapshot < w->hooks.n_snapshots)
 		world_schedule(w, &w->snapshot_ev, w->hooks.snapshot_times[w->next_snapshot]);

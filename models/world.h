@@ -210,6 +210,18 @@ struct world_snapshot {
 	uint64_t server_established; /* children, queued or accepted, client still open */
 	uint64_t server_close_wait;  /* children whose client has closed */
 	uint64_t outcomes[OUTCOME_COUNT]; /* attempts settled so far */
+	/* the requests in the SYN queues (ss -nt state syn-recv), in attempt
+	 * order, at most WORLD_SNAPSHOT_REQUESTS of them */
+	const struct snapshot_request *requests;
+	size_t n_requests;
+};
+
+#define WORLD_SNAPSHOT_REQUESTS 1024
+
+struct snapshot_request {
+	uint64_t conn;      /* attempt id */
+	uint32_t pop;       /* client population */
+	uint32_t listener;
 };
 
 struct world_hooks {

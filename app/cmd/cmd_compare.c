@@ -18,13 +18,17 @@
 
 #include "app/commands.h"
 #include "app/compare.h"
+#include "app/hostcap.h"
 #include "app/plot/plot.h"
 #include "app/util/jsonread.h"
 #include "app/util/output.h"
 
 #define MAX_FAILURES 64
 
-enum compare_opt { O_TOL_FRAC, O_TOL_P99, O_TOL_KS, O_TOL_COUNTERS, O_TOL_COUNTERS_ABS, O_KS_BIN, O_RANK, O_TOP, O_PLOT };
+enum compare_opt {
+	O_TOL_FRAC, O_TOL_P99, O_TOL_KS, O_TOL_COUNTERS, O_TOL_COUNTERS_ABS, O_KS_BIN, O_RANK, O_TOP, O_PLOT,
+	O_BEFORE, O_AFTER, O_SS,
+};
 
 static const struct cli_option compare_options[] = {
 	{O_TOL_FRAC, "--tol-frac", NULL, CLI_VALUE, "X", "largest difference of any outcome fraction (default 0.05)"},
@@ -42,6 +46,10 @@ static const struct cli_option compare_options[] = {
 	{O_PLOT, "--plot", NULL, CLI_VALUE, "DIR",
 	 "also write DIR/cdf.tsv and DIR/cdf.png, .svg: the CDFs of A and B (with --rank: the 3 nearest points) "
 	 "overlaid"},
+	{O_BEFORE, "--before", NULL, CLI_VALUE, "FILE", "a real host's nstat -az (or netstat -s) before: with --after, "
+	 "its counter deltas beside A's"},
+	{O_AFTER, "--after", NULL, CLI_VALUE, "FILE", "the same host's nstat -az (or netstat -s) after"},
+	{O_SS, "--ss", NULL, CLI_VALUE, "FILE", "the host's ss -lnt during the incident, beside A's accept queue"},
 	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
 };
 
@@ -49,6 +57,7 @@ int cmd_compare(int argc, char **argv);
 const struct cli_command cli_cmd_compare = {
     "compare", cmd_compare, "A B", "two summaries (or measured durations) side by side", compare_options,
     "Or: " PROG " compare MEASURED DIR --rank [--top K] [--ks-bin-ms W]\n"
+    "Or: " PROG " compare A --before NSTAT1 --after NSTAT2 [--ss SS] [--tol-counters X]\n"
     "A and B: summary.json files (tcpqsim run, kcheck) or files of connect durations in ms,\n"
     "one per line ('#' starts a comment).  Exit 0 within the tolerances, 1 outside, 2 bad input.\n"
     "Each tolerance also takes \"off\".\n",
@@ -56,6 +65,7 @@ const struct cli_command cli_cmd_compare = {
 
 struct compare_opts {
 	const char *a, *b;
+	const char *before, *after, *ss; /* a real host's captures, or NULL */
 	struct cmp_tolerances tol;
 	double grid_ms; /* --ks-bin-ms, 0 = bin edges */
 	bool rank;
@@ -136,6 +146,15 @@ static int parse_compare_args(int argc, char **argv, struct compare_opts *o)
 			}
 			break;
 		}
+		case O_BEFORE:
+			o->before = v;
+			break;
+		case O_AFTER:
+			o->after = v;
+			break;
+		case O_SS:
+			o->ss = v;
+			break;
 		case CLI_OPERAND:
 			if (!o->a)
 				o->a = v;
@@ -148,8 +167,14 @@ static int parse_compare_args(int argc, char **argv, struct compare_opts *o)
 		if (rc)
 			return rc;
 	}
-	if (!o->a || !o->b)
-		return cli_misuse("%s", "compare needs two files (A B), or MEASURED DIR --rank");
+	if (!o->before != !o->after)
+		return cli_misuse("%s", "compare: --before and --after go together (two captures of one host)");
+	if (o->ss && !o->before)
+		return cli_misuse("%s", "compare: --ss goes with --before and --after");
+	if (o->before && o->rank)
+		return cli_misuse("%s", "compare: --before/--after do not go with --rank");
+	if (!o->a || (!o->b && !o->before))
+		return cli_misuse("%s", "compare needs two files (A B), or MEASURED DIR --rank, or A --before F --after F");
 	if (o->top && !o->rank)
 		return cli_misuse("%s", "compare: --top goes with --rank");
 	return 0;
@@ -385,6 +410,37 @@ static int write_cdf_plot(const char *dir, const struct cmp_side *const *sides, 
 		return 1;
 	printf("wrote %s/cdf.tsv, cdf.png and cdf.svg\n", dir);
 	return 0;
+}
+
+/* A beside a real host's captures */
+static int compare_host(const struct compare_opts *o)
+{
+	struct cmp_side a;
+	struct host_capture *hc = malloc(sizeof(*hc));
+	char msg[CMP_MSG_MAX];
+	if (!hc) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	if (hostcap_load(hc, o->before, o->after, o->ss, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		free(hc);
+		return 2;
+	}
+	if (cmp_side_load(&a, o->a, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		free(hc);
+		return 2;
+	}
+	print_header("A", &a);
+	int outside = 0;
+	hostcap_print_beside(stdout, hc, &a, o->tol.counters, &outside);
+	printf("\ntolerance: counters ");
+	print_tol(o->tol.counters);
+	printf("\nverdict: %s\n", outside ? "OUTSIDE tolerances" : "within tolerances");
+	cmp_side_fini(&a);
+	free(hc);
+	return outside ? 1 : 0;
 }
 
 static int compare_two(const struct compare_opts *o)
@@ -663,5 +719,12 @@ int cmd_compare(int argc, char **argv)
 	int rc = parse_compare_args(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? cli_exit(rc) : rc;
+	if (o.before && !o.b)
+		return compare_host(&o);
+	if (o.before) {
+		rc = compare_two(&o);
+		int hrc = compare_host(&o);
+		return hrc == 2 ? 2 : (rc || hrc);
+	}
 	return o.rank ? compare_rank(&o) : compare_two(&o);
 }

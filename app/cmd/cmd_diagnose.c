@@ -10,10 +10,11 @@
 
 #include "app/commands.h"
 #include "app/diagnose.h"
+#include "app/hostcap.h"
 #include "app/report.h"
 #include "app/util/output.h"
 
-enum { OPT_FIT, OPT_CAUSE, OPT_RATE, OPT_DURATION, OPT_OUT, OPT_QUIET };
+enum { OPT_FIT, OPT_CAUSE, OPT_RATE, OPT_DURATION, OPT_OUT, OPT_QUIET, OPT_BEFORE, OPT_AFTER, OPT_SS };
 
 static const struct cli_option diagnose_options[] = {
 	{OPT_FIT, "--fit", NULL, CLI_FLAG, NULL,
@@ -25,6 +26,10 @@ static const struct cli_option diagnose_options[] = {
 	{OPT_DURATION, "--duration", NULL, CLI_VALUE, "S", "its arrival window, s (default: the summary's, else attempts / rate)"},
 	{OPT_OUT, "--out", "-o", CLI_VALUE, "DIR", "output folder (default out/diagnose-NAME, NAME the file's name)"},
 	{OPT_QUIET, "--quiet", "-q", CLI_FLAG, NULL, "print nothing but errors"},
+	{OPT_BEFORE, "--before", NULL, CLI_VALUE, "FILE",
+	 "the host's nstat -az (or netstat -s) before: with --after, its counter deltas beside FILE's"},
+	{OPT_AFTER, "--after", NULL, CLI_VALUE, "FILE", "the host's nstat -az (or netstat -s) after"},
+	{OPT_SS, "--ss", NULL, CLI_VALUE, "FILE", "the host's ss -lnt during the incident"},
 	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
 };
 
@@ -42,6 +47,7 @@ const struct cli_command cli_cmd_diagnose = {
 
 struct diag_cmd_opts {
 	const char *file;
+	const char *before, *after, *ss; /* a real host's captures, or NULL */
 	const char *out;
 	bool fit, quiet;
 	int cause; /* -1: the first ranked */
@@ -101,6 +107,15 @@ static int parse_opts(int argc, char **argv, struct diag_cmd_opts *o)
 		case OPT_OUT:
 			o->out = v;
 			break;
+		case OPT_BEFORE:
+			o->before = v;
+			break;
+		case OPT_AFTER:
+			o->after = v;
+			break;
+		case OPT_SS:
+			o->ss = v;
+			break;
 		case CLI_OPERAND:
 			if (o->file)
 				return cli_misuse("diagnose: unexpected argument %s", v);
@@ -112,6 +127,10 @@ static int parse_opts(int argc, char **argv, struct diag_cmd_opts *o)
 	}
 	if (!o->file)
 		return cli_misuse("%s", "diagnose needs a file of connect durations or a summary.json");
+	if (!o->before != !o->after)
+		return cli_misuse("%s", "diagnose: --before and --after go together (two captures of one host)");
+	if (o->ss && !o->before)
+		return cli_misuse("%s", "diagnose: --ss goes with --before and --after");
 	return 0;
 }
 
@@ -191,6 +210,18 @@ int cmd_diagnose(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", msg);
 		return 2;
 	}
+	/* a real host's captures: read before anything runs, so that bad input
+	 * ends here (exit 2, nothing written) */
+	struct host_capture *hc = NULL;
+	if (o.before) {
+		hc = malloc(sizeof(*hc));
+		if (!hc || hostcap_load(hc, o.before, o.after, o.ss, msg, sizeof(msg)) < 0) {
+			fprintf(stderr, PROG ": %s\n", hc ? msg : "out of memory");
+			free(hc);
+			diag_input_fini(&in);
+			return 2;
+		}
+	}
 	struct diag_result *r = malloc(sizeof(*r));
 	struct diag_fit fit;
 	memset(&fit, 0, sizeof(fit));
@@ -202,6 +233,14 @@ int cmd_diagnose(int argc, char **argv)
 	}
 	if (!o.quiet)
 		print_report(&in, r);
+	if (hc && !o.quiet) {
+		/* beside FILE's counters when it is a summary (kcheck's, tcpqsim's) */
+		struct cmp_side side;
+		char smsg[CMP_MSG_MAX];
+		bool have = cmp_side_load(&side, o.file, smsg, sizeof(smsg)) == 0 && side.kind == CMP_SUMMARY;
+		hostcap_print_beside(stdout, hc, have ? &side : NULL, INFINITY, NULL);
+		cmp_side_fini(&side);
+	}
 	enum diag_cause cause = o.cause >= 0 ? (enum diag_cause)o.cause : r->causes[0].cause;
 	doc = diag_result_json(&in, r);
 	if (!doc)
@@ -253,6 +292,12 @@ int cmd_diagnose(int argc, char **argv)
 			goto oom;
 	}
 	cJSON_AddStringToObject(doc, "candidate_cause", diag_cause_name(cause));
+	if (hc) {
+		cJSON *h = hostcap_json(hc);
+		if (!h)
+			goto oom;
+		cJSON_AddItemToObject(doc, "host", h);
+	}
 	char dir[4200];
 	if (o.out) {
 		snprintf(dir, sizeof(dir), "%s", o.out);
@@ -282,6 +327,7 @@ int cmd_diagnose(int argc, char **argv)
 oom:
 	fprintf(stderr, PROG ": out of memory\n");
 out:
+	free(hc);
 	cJSON_Delete(doc);
 	cJSON_Delete(cand);
 	diag_fit_fini(&fit);

@@ -24,7 +24,7 @@ struct run_opts {
 	struct cli_overrides ov;  /* --set, --seed */
 	const char *out_dir;
 	const char *pcap;         /* --pcap FILE */
-	bool attempts, trace, quiet, nstat, no_series, force;
+	bool attempts, trace, quiet, nstat, netstat, no_series, force;
 	double max_memory_mib; /* --max-memory, MiB; 0 for none */
 	struct trace_filter filter;
 	sim_time_ns ss_at[MAX_SNAPSHOTS];
@@ -61,7 +61,7 @@ static int parse_u64_list(const char *s, uint64_t **out, size_t *n)
 
 enum run_opt {
 	O_OUT, O_ATTEMPTS, O_TRACE, O_TRACE_FROM, O_TRACE_TO, O_TRACE_CONN, O_TRACE_EVENTS, O_REPLICATIONS,
-	O_JOBS, O_SS_AT, O_NSTAT, O_NO_SERIES, O_FORCE, O_MAX_MEMORY, O_QUIET, O_PCAP,
+	O_JOBS, O_SS_AT, O_NSTAT, O_NO_SERIES, O_FORCE, O_MAX_MEMORY, O_QUIET, O_PCAP, O_NETSTAT,
 };
 
 static const struct cli_option run_options[] = {
@@ -79,7 +79,9 @@ static const struct cli_option run_options[] = {
 	 "R independent replications: mean and 95% CI of every number"},
 	{O_JOBS, "--jobs", "-j", CLI_VALUE, "N", "worker processes for --replications (default: every core)"},
 	{O_SS_AT, "--ss-at", NULL, CLI_VALUE, "S", "print the ss/netstat view at simulated time S (repeatable)"},
-	{O_NSTAT, "--nstat", NULL, CLI_FLAG, NULL, "print the counters as nstat and netstat -s name them"},
+	{O_NSTAT, "--nstat", NULL, CLI_FLAG, NULL,
+	 "print the counters as nstat -az does (and nstat -z: the deltas since the --ss-at view before)"},
+	{O_NETSTAT, "--netstat", NULL, CLI_FLAG, NULL, "print the counters as netstat -s does, under Tcp: and TcpExt:"},
 	{O_NO_SERIES, "--no-series", NULL, CLI_FLAG, NULL, "do not write series.tsv"},
 	{O_FORCE, "--force", NULL, CLI_FLAG, NULL, "run even when the estimate says the run is absurdly long or large"},
 	{O_MAX_MEMORY, "--max-memory", NULL, CLI_VALUE, "MiB",
@@ -155,6 +157,9 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		case O_NSTAT:
 			o->nstat = true;
 			break;
+		case O_NETSTAT:
+			o->netstat = true;
+			break;
 		case O_NO_SERIES:
 			o->no_series = true;
 			break;
@@ -193,8 +198,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		return misuse("%s", "run needs a scenario file");
 	if (o->jobs_set && !o->replications)
 		return misuse("%s", "-j goes with --replications R");
-	if (o->replications && (o->attempts || o->trace || o->n_ss || o->nstat || o->pcap))
-		return misuse("%s", "--replications writes summaries only: drop --attempts, --trace, --pcap, --ss-at and --nstat");
+	if (o->replications && (o->attempts || o->trace || o->n_ss || o->nstat || o->netstat || o->pcap))
+		return misuse("%s", "--replications writes summaries only: drop --attempts, --trace, --pcap, --ss-at, --nstat and --netstat");
 	if (!o->jobs_set)
 		o->jobs = replicate_default_jobs();
 	cli_overrides_finish(&o->ov);
@@ -208,21 +213,28 @@ static int cmp_time(const void *x, const void *y)
 }
 
 struct view_ctx {
-	bool nstat;
+	bool nstat, netstat;
 	FILE *f;
+	const struct scenario *sc;               /* for the addresses of ss -nt state syn-recv */
+	uint64_t prev[LISTENER_COUNTER_COUNT];   /* the counters at the view before */
+	bool have_prev;
 };
 
 static void print_snapshot(void *p, const struct world_snapshot *s)
 {
 	struct view_ctx *v = p;
 	views_ss(v->f, s, 8000);
-	if (v->nstat) {
-		uint64_t sum[LISTENER_COUNTER_COUNT] = {0};
-		for (uint32_t i = 0; i < s->n_listeners; i++)
-			for (int k = 0; k < LISTENER_COUNTER_COUNT; k++)
-				sum[k] += s->listeners[i].counters[k];
-		views_nstat(v->f, sum);
-	}
+	views_syn_recv(v->f, s, v->sc, 20);
+	uint64_t sum[LISTENER_COUNTER_COUNT] = {0};
+	for (uint32_t i = 0; i < s->n_listeners; i++)
+		for (int k = 0; k < LISTENER_COUNTER_COUNT; k++)
+			sum[k] += s->listeners[i].counters[k];
+	if (v->nstat)
+		views_nstat(v->f, sum, v->have_prev ? v->prev : NULL);
+	if (v->netstat)
+		views_netstat(v->f, sum);
+	memcpy(v->prev, sum, sizeof(sum));
+	v->have_prev = true;
 	fputc('\n', v->f);
 }
 
@@ -274,7 +286,7 @@ int cmd_run(int argc, char **argv)
 		return rc;
 	}
 	qsort(o.ss_at, o.n_ss, sizeof(o.ss_at[0]), cmp_time);
-	struct view_ctx views = {o.nstat, o.quiet ? NULL : stdout};
+	struct view_ctx views = {.nstat = o.nstat, .netstat = o.netstat, .f = o.quiet ? NULL : stdout, .sc = &ls.s};
 	struct run_request rq = {
 	    .ls = &ls,
 	    .out_dir = dir,
@@ -304,14 +316,17 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!o.quiet) {
 		report_print(stdout, summary);
-		if (o.nstat && !o.n_ss) {
+		if ((o.nstat || o.netstat) && !o.n_ss) {
 			const cJSON *cn = cJSON_GetObjectItemCaseSensitive(summary, "counters");
 			uint64_t c[LISTENER_COUNTER_COUNT];
 			for (int k = 0; k < LISTENER_COUNTER_COUNT; k++) {
 				const cJSON *v = cJSON_GetObjectItemCaseSensitive(cn, counter_name((enum listener_counter)k));
 				c[k] = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
 			}
-			views_nstat(stdout, c);
+			if (o.nstat)
+				views_nstat(stdout, c, NULL);
+			if (o.netstat)
+				views_netstat(stdout, c);
 		}
 		printf("  wrote %s/summary.json\n", dir);
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "kc_netns.h"
@@ -31,18 +32,22 @@ struct options {
 	const char *out_dir;    /* -o, or NULL for out/NAME-kernel */
 	double max_wall_s;      /* --max-wall-s */
 	bool attempts;          /* --attempts */
+	const char *captures;   /* --captures DIR, or NULL */
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: kcheck SCENARIO.json [--set a.b=JSON]... [-o DIR] [--max-wall-s S] "
-	      "[--attempts]\n"
+	      "[--attempts] [--captures DIR]\n"
 	      "Runs the scenario against this machine's kernel in a private network namespace\n"
 	      "(needs root) and writes DIR/summary.json (default out/NAME-kernel/).\n"
 	      "  --set a.b=JSON    override one scenario field (value parsed as JSON)\n"
 	      "  -o DIR            output folder\n"
 	      "  --max-wall-s S    cut the run after S seconds (default 300)\n"
 	      "  --attempts        also write attempts.jsonl, one line per connect attempt\n"
+	      "  --captures DIR    also keep what nstat -az, netstat -s, ss -lnt and\n"
+	      "                    ss -nt state syn-recv print in the namespace, before the\n"
+	      "                    run and when it is cut (DIR/*.txt, for tcpqsim compare)\n"
 	      "Exit: 0 done, 1 run failed, 2 bad usage or input, 77 needs root and netns,\n"
 	      "128+N cut by signal N (the summary is still written).\n",
 	      f);
@@ -65,7 +70,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (strncmp(a, "--set=", 6) == 0 || strncmp(a, "--max-wall-s=", 13) == 0) {
 			val = strchr(a, '=') + 1;
 		} else if (strcmp(a, "--set") == 0 || strcmp(a, "-o") == 0 ||
-			   strcmp(a, "--max-wall-s") == 0) {
+			   strcmp(a, "--max-wall-s") == 0 || strcmp(a, "--captures") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "kcheck: %s needs a value (try kcheck --help)\n", a);
 				return 2;
@@ -90,6 +95,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			o->sets[o->nsets++] = (char *)val;
+		} else if (strcmp(a, "--captures") == 0) {
+			if (val[0] == '\0') {
+				fprintf(stderr, "kcheck: --captures needs a folder name\n");
+				return 2;
+			}
+			o->captures = val;
 		} else if (strcmp(a, "-o") == 0) {
 			if (val[0] == '\0') {
 				fprintf(stderr, "kcheck: -o needs a folder name\n");
@@ -158,17 +169,51 @@ static void counter_deltas(const struct kc_counters *before, const struct kc_cou
 	}
 }
 
+/* --captures: what the operator's tools print in this namespace, run as
+ * a shell would run them (nstat keeps its history in DIR, not in /tmp).
+ * Returns 0, or -1 with err set. */
+static int capture_tools(const char *dir, const char *when, bool sockets, char *err, size_t errlen)
+{
+	static const struct {
+		const char *file, *cmd;
+		bool sockets;
+	} tools[] = {
+	    {"nstat-%s.txt", "nstat -az", false},
+	    {"netstat-s-%s.txt", "netstat -s", false},
+	    {"ss-lnt-%s.txt", "ss -lnt", true},
+	    {"ss-syn-recv-%s.txt", "ss -nt state syn-recv", true},
+	};
+	for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++) {
+		if (tools[i].sockets && !sockets)
+			continue;
+		char name[64], cmd[8800];
+		snprintf(name, sizeof name, tools[i].file, when);
+		snprintf(cmd, sizeof cmd, "NSTAT_HISTORY='%s/.nstat-history' %s > '%s/%s'", dir, tools[i].cmd, dir, name);
+		if (system(cmd) != 0) {
+			snprintf(err, errlen, "--captures: '%s' failed (iproute2 and net-tools installed?)", tools[i].cmd);
+			return -1;
+		}
+	}
+	char hist[4200];
+	snprintf(hist, sizeof hist, "%s/.nstat-history", dir);
+	remove(hist);
+	return 0;
+}
+
 /* Counters read when the run is cut, before its sockets are closed. */
 struct cut_snapshot {
 	struct kc_counters *after; /* borrowed, filled */
 	int rc;                    /* kc_counters_read()'s result */
 	char err[256];             /* its message */
+	const char *captures;      /* --captures DIR, or NULL */
 };
 
 static void snapshot_at_cut(void *ctx)
 {
 	struct cut_snapshot *s = ctx;
 	s->rc = kc_counters_read(s->after, s->err, sizeof s->err);
+	if (s->rc == 0 && s->captures && capture_tools(s->captures, "after", true, s->err, sizeof s->err) < 0)
+		s->rc = -1;
 }
 
 int kcheck_main(int argc, char **argv)
@@ -226,7 +271,17 @@ int kcheck_main(int argc, char **argv)
 		fprintf(stderr, "kcheck: %s\n", err);
 		goto out;
 	}
-	struct cut_snapshot snap = {after, 0, ""};
+	if (opt.captures) {
+		if (mkdir(opt.captures, 0777) < 0 && errno != EEXIST) {
+			fprintf(stderr, "kcheck: %s: %s\n", opt.captures, strerror(errno));
+			goto out;
+		}
+		if (capture_tools(opt.captures, "before", false, err, sizeof err) < 0) {
+			fprintf(stderr, "kcheck: %s\n", err);
+			goto out;
+		}
+	}
+	struct cut_snapshot snap = {after, 0, "", opt.captures};
 	if (kc_run(&sc, opt.max_wall_s, snapshot_at_cut, &snap, &res, err, sizeof err) < 0) {
 		fprintf(stderr, "kcheck: %s\n", err);
 		goto out;
