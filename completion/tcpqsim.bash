@@ -57,6 +57,11 @@ _tcpqsim()
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return 0
 		;;
+	--pcap | --before | --after | --ss | --captures)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		compopt -o filenames 2>/dev/null
+		return 0
+		;;
 	--release | --seed | --index | -j | --jobs | --replications | --ss-at | --trace-from | --trace-to | --trace-conn | \
 		--conn | --max-memory | --speed | --interval | --until | --top | --tol-* | --ks-bin-ms)
 		return 0
