@@ -7,7 +7,8 @@
 #   OUT     results: OUT/NAME/kernel/{summary.json,attempts.jsonl},
 #           OUT/NAME/kcheck.log, OUT/release, OUT/vm.txt (what ran, timings)
 # Environment: VM_CACHE (default build/vm), VM_MEM_MB (default 512),
-#   VM_MAX_WALL_S (per scenario, default 60), VM_APPEND (more kernel
+#   VM_MAX_WALL_S (per scenario, default 60), VM_TIMEOUT_S (default 540),
+#   VM_APPEND (more kernel
 #   arguments, default "mitigations=off": the CPU side-channel mitigations
 #   only slow the emulated CPU down and change nothing in TCP), CC (default cc).
 #
@@ -17,7 +18,8 @@
 # KVM is present on the machines this was written on but aborts ("failed to
 # set MSR 0x10a").  The guest's results come out on its second serial port.
 # The whole run is bounded: QEMU is killed after 30 s per scenario plus
-# VM_MAX_WALL_S per scenario plus 120 s.  Temporary files are removed on exit.
+# VM_MAX_WALL_S per scenario plus 120 s, or VM_TIMEOUT_S (default 540 s) if
+# that is sooner.  Temporary files are removed on exit.
 #
 # Exit: 0 results written; 1 the guest failed or gave no results; 2 misuse or
 # a missing tool.
@@ -103,7 +105,12 @@ mknod "$ir/dev/console" c 5 1 2>/dev/null || true
 (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.gz"
 
 n=$#
+# every scenario's own cut plus 30 s for it and 120 s for the boot and the
+# results, but never past VM_TIMEOUT_S (default 540 s: the whole make validate
+# KERNEL=... stays under 10 minutes with the twins)
 bound=$((n * (max_wall + 30) + 120))
+limit=${VM_TIMEOUT_S:-540}
+[ "$bound" -le "$limit" ] || bound=$limit
 say "booting $package ($release) under QEMU/TCG, ${mem} MB, 1 CPU, $n scenario(s), cut after ${bound} s"
 t0=$(date +%s)
 # -accel tcg: KVM aborts on these machines.  One vCPU: the guest's timing is
