@@ -58,30 +58,31 @@ int diag_family_build(enum diag_family_id id, struct diag_family *f)
 	f->profile = fam_table[id].profile;
 	f->linear = fam_table[id].linear;
 	f->kernels = fam_table[id].kernels;
-	/* the client's timers as client.c arms them: init_rto, then
-	 * profile_syn_next_rto after each retransmit */
-	sim_time_ns t = 0, rto = r->init_rto, late = 0;
+	/* the nominal schedule from models/ (syn_schedule: initial RTO, linear
+	 * timeouts, doubling); each timer can fire up to max_late after it is
+	 * due, and the lateness adds up over the retransmits */
+	struct syn_schedule sch;
+	syn_schedule_init(&sch, r, DIAG_MAX_SYNS + 8, f->linear, SIM_TIME_NEVER, false);
+	sim_time_ns prev = 0, late = 0, at = 0;
 	f->at_s[0] = 0;
 	f->n = 1;
-	for (int k = 1; k < DIAG_MAX_SYNS; k++) {
-		t += rto;
-		late += max_late(r, rto);
-		f->at_s[k] = (double)t / 1e9;
-		f->late_s[k] = (double)late / 1e9;
+	while (f->n < DIAG_MAX_SYNS && syn_schedule_next(&sch, &at) == SYN_RETRANSMIT) {
+		late += max_late(r, at - prev);
+		prev = at;
+		f->at_s[f->n] = (double)at / 1e9;
+		f->late_s[f->n] = (double)late / 1e9;
 		f->n++;
-		rto = profile_syn_next_rto(r, f->linear, k, rto);
 	}
 	for (int retries = 1; retries <= DIAG_MAX_RETRIES; retries++) {
-		int syns = 0;
-		sim_time_ns ft = profile_syn_fail_time(r, retries, f->linear, &syns);
-		f->fail_s[retries] = (double)ft / 1e9;
-		/* the give-up timer is the syns-th; its lateness adds up like the SYNs' */
-		sim_time_ns tt = 0, rr = r->init_rto, ll = 0;
-		for (int k = 1; k <= syns && tt < ft; k++) {
-			tt += rr;
-			ll += max_late(r, rr);
-			rr = profile_syn_next_rto(r, f->linear, k, rr);
+		syn_schedule_init(&sch, r, retries, f->linear, SIM_TIME_NEVER, false);
+		sim_time_ns p0 = 0, ll = 0, t = 0;
+		enum syn_event ev;
+		while ((ev = syn_schedule_next(&sch, &t)) == SYN_RETRANSMIT) {
+			ll += max_late(r, t - p0);
+			p0 = t;
 		}
+		ll += max_late(r, t - p0); /* the give-up timer */
+		f->fail_s[retries] = (double)t / 1e9;
 		f->fail_late_s[retries] = (double)ll / 1e9;
 	}
 	return 0;
