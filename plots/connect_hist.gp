@@ -15,6 +15,7 @@
 #   attempts  all attempts (default: connected + timedout + apptimedout)
 #   nbins     data lines in the file (0: nothing connected; default: some)
 #   xmax      right end of the time axis, s
+#   target    the target (SLO) connect time, s: a vertical line in both panels
 #   title     figure title
 
 if (!exists("w")) { w = 1000 }
@@ -102,6 +103,11 @@ if (appto == appto && appto <= xmax) {
 	set arrow from appto, graph 0 to appto, graph 1 nohead lw 1.5 lc rgb col_connect_timeout back
 	set label "connect timeout" at appto, graph 0.97 rotate by 90 right offset -0.7, 0 font ",9" tc rgb col_connect_timeout
 }
+if (!exists("target")) { target = NaN }
+if (target == target && target <= xmax) {
+	set arrow 999 from target, graph 0 to target, graph 1 nohead dt 4 lw 2 lc rgb "#9467bd" front
+	set label 999 sprintf("target %g ms", target * 1000) at target, graph 0.5 rotate by 90 center offset -0.8, 0 font ",9" tc rgb "#9467bd"
+}
 
 # the plot command is built clause by clause: an empty source would warn
 cmd = ""
@@ -137,6 +143,9 @@ set format x "%g"
 set ylabel "share of all attempts"
 set xlabel "connect time: first SYN to connect() returning (s)"
 unset label
+if (target == target && target <= xmax) {
+	set label 999 sprintf("target %g ms", target * 1000) at target, graph 0.5 rotate by 90 center offset -0.8, 0 font ",9" tc rgb "#9467bd"
+}
 set key default
 set key at graph 0.5, graph 0.5 center center opaque box lc rgb "#bbbbbb" samplen 2
 # failures stack on top of the connected share, as steps at their instants

@@ -34,7 +34,12 @@ set datafile columnheaders
 all = "connected read_timeout reset_after_connect timed_out_after_connect refused connect_timeout timed_out"
 stats in using (column(1)) nooutput
 tmax = STATS_max
-dt = STATS_records > 1 ? (STATS_max - STATS_min) / (STATS_records - 1) : 1
+# the sampling interval: between the first two samples (the last sample
+# sits at the run's end, off the grid), rounded to 4 significant digits
+_t1 = NaN
+_t2 = NaN
+stats in every ::0::1 using (_t1 != _t1 ? (_t1 = column(1)) : (_t2 = column(1)), 0) nooutput
+dt = _t2 == _t2 && _t2 > _t1 ? real(sprintf("%.4g", _t2 - _t1)) : 1
 # the outcomes that occur, with their totals
 shown = ""
 totals = ""
@@ -61,7 +66,9 @@ agg = max2(1, int(nice_ceil(tmax / 150.0) / dt + 0.5))
 dt = dt * agg
 
 set xrange [0:tmax]
-set xlabel sprintf("simulated time (s); rates over %g s intervals", dt)
+# stacked rates: the axis starts at 0
+set yrange [0:*]
+set xlabel sprintf("simulated time (s); rates over %s s intervals", sprintf("%.4g", dt))
 set ylabel "attempts settling per second"
 set style fill solid 0.9 noborder
 set key at screen 0.53, screen 0.875 center center horizontal noopaque nobox samplen 2

@@ -36,7 +36,14 @@ set datafile columnheaders
 
 stats in using (column(1)) nooutput
 tmax = STATS_max
-if (!exists("dt")) { dt = STATS_records > 1 ? (STATS_max - STATS_min) / (STATS_records - 1) : 0 }
+if (!exists("dt")) {
+	# between the first two samples (the last one sits at the run's end),
+	# rounded to 4 significant digits
+	_t1 = NaN
+	_t2 = NaN
+	stats in every ::0::1 using (_t1 != _t1 ? (_t1 = column(1)) : (_t2 = column(1)), 0) nooutput
+	dt = _t2 == _t2 && _t2 > _t1 ? real(sprintf("%.4g", _t2 - _t1)) : 0
+}
 stats in using (max2(column("syn_queue"), column("accept_queue"))) nooutput
 qmax = STATS_max
 stats in using (max2(column("client_syn_sent"), column("client_established"))) nooutput
@@ -89,7 +96,7 @@ set bmargin at screen 0.08
 set yrange [0:ctop]
 set ylabel "client sockets"
 set format x "%g"
-set xlabel (dt > 0 ? sprintf("simulated time (s), sampled every %g s", dt) : "simulated time (s)")
+set xlabel (dt > 0 ? sprintf("simulated time (s), sampled every %s s", sprintf("%.4g", dt)) : "simulated time (s)")
 set key at screen 0.53, screen 0.395 center center horizontal noopaque nobox samplen 2
 plot in using (column(1)):(column("client_established")) with lines lw 2 lc rgb col_connected \
 		title "ESTABLISHED on the client (connect() returned)", \

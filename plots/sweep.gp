@@ -19,6 +19,10 @@
 #   xcat     1: param is not a number; points sit at equal spacing, in the
 #            order of xvals
 #   logx, logy   1 for a logarithmic axis
+#   target   a target (SLO) value of the metric: a dashed horizontal line
+# A metric whose means are all >= 0 (times, counts, fractions) cannot go
+# below 0: its confidence intervals are cut at 0 (at the mean itself on a
+# logarithmic axis), and the axis starts at 0.
 #   note     second title line (e.g. the values the other parameters hold)
 #   title    figure title
 # Within a line the points are joined in file order: rows sorted by param
@@ -78,10 +82,19 @@ set datafile separator whitespace
 set datafile nocolumnheaders
 set datafile commentschars "#"
 lo = 0
+hi = 0
 do for [i = 1:nlines] {
-	stats sprintf("$line%d", i) using ($2 - $3) nooutput
+	stats sprintf("$line%d", i) using 2 nooutput
 	lo = min2(lo, STATS_min)
+	hi = max2(hi, STATS_max)
 }
+# a logarithmic axis needs a value above 0: with none, the axis stays linear
+if (logy && hi <= 0) {
+	logy = 0
+	note = note . (nonempty(note) ? "; " : "") . "every value is 0: linear axis"
+}
+# the lower end of a bar: cut at 0 for a metric that cannot be negative
+ylow(m, c) = lo >= 0 ? (m - c > 0 ? m - c : (logy ? m : 0)) : m - c
 if (logx) { set logscale x }
 if (logy) { set logscale y }
 if (xcat) {
@@ -117,5 +130,8 @@ set ylabel metric . " (mean, 95% CI)"
 set title (nonempty(note) ? title . "\n" . note : title) font ",13"
 set key outside bottom center horizontal reverse Left title (nonempty(by) ? "one line per " . by : "") noopaque nobox samplen 2 width 2
 set pointsize 1.1
-plot for [i = 1:nlines] sprintf("$line%d", i) using 1:2:3 with yerrorlines lw 2 pt (4 + 2 * ((i - 1) % 4)) \
-	title (nonempty(by) ? word(byvals, i) : metric)
+if (!exists("target")) { target = NaN }
+plot for [i = 1:nlines] sprintf("$line%d", i) using 1:2:(ylow($2, $3)):($2 + $3) with yerrorlines lw 2 \
+	pt (4 + 2 * ((i - 1) % 4)) title (nonempty(by) ? word(byvals, i) : metric), \
+	(target == target ? target : NaN) with lines dt 2 lw 2 lc rgb "#d62728" \
+	title (target == target ? sprintf("target %g", target) : "")

@@ -10,7 +10,9 @@
  * gnuplot draws every figure with a script of plots/ (found in $TCPQSIM_PLOTS
  * or beside the executable); the figures themselves are in app/plot/.
  */
+#include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,7 @@
 
 /* ---- the command ---------------------------------------------------------- */
 
-enum plot_opt { O_PROFILES, O_PARAM, O_BY, O_METRIC, O_QUIET };
+enum plot_opt { O_PROFILES, O_PARAM, O_BY, O_METRIC, O_QUIET, O_TARGET, O_LOGY };
 
 static const struct cli_option plot_options[] = {
 	{O_PARAM, "--param", NULL, CLI_VALUE, "PATH", "a sweep: the swept column on the x axis (default: the first)"},
@@ -29,6 +31,9 @@ static const struct cli_option plot_options[] = {
 	{O_METRIC, "--metric", NULL, CLI_VALUE, "M[,M...]", "a sweep: only these metrics (default: all)"},
 	{O_PROFILES, "--profiles", NULL, CLI_VALUE, "RUN1,RUN2,...",
 	 "runs of one scenario under several kernels, side by side: DIR/profiles"},
+	{O_TARGET, "--target", NULL, CLI_VALUE, "X",
+	 "draw the target (SLO) line: on a sweep's figures at X in the metric's unit; on connect_hist at X ms"},
+	{O_LOGY, "--logy", NULL, CLI_FLAG, NULL, "a sweep's figures: a logarithmic y axis"},
 	{O_QUIET, "--quiet", "-q", CLI_FLAG, NULL, "no \"wrote\" lines"},
 	{0, NULL, NULL, CLI_FLAG, NULL, NULL},
 };
@@ -46,6 +51,7 @@ const struct cli_command cli_cmd_plot = {
 static int parse_plot_args(int argc, char **argv, struct plot_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->target = NAN;
 	struct cli_args it;
 	cli_args_init(&it, &cli_cmd_plot, argc, argv);
 	const char *v;
@@ -64,6 +70,19 @@ static int parse_plot_args(int argc, char **argv, struct plot_opts *o)
 			break;
 		case O_METRIC:
 			slot = &o->metrics;
+			break;
+		case O_TARGET: {
+			char *end = NULL;
+			errno = 0;
+			o->target = strtod(v, &end);
+			if (!v[0] || *end || errno || !isfinite(o->target)) {
+				fprintf(stderr, PROG ": --target: expected a number, got \"%s\"\n", v);
+				return 2;
+			}
+			break;
+		}
+		case O_LOGY:
+			o->logy = true;
 			break;
 		case O_QUIET:
 			o->quiet = true;
@@ -127,7 +146,7 @@ int cmd_plot(int argc, char **argv)
 		struct run_facts f;
 		rc = run_facts_read(&f, o.dir);
 		if (rc == 0)
-			plot_run(&env, &f);
+			plot_run(&env, &f, &o);
 		run_facts_fini(&f);
 		if (rc)
 			return rc;

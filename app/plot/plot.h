@@ -100,9 +100,11 @@ struct plot_opts {
 	const char *by;        /* --by ("none": no second parameter) */
 	const char *metrics;   /* --metric M[,M...] */
 	bool quiet;            /* -q */
+	double target;         /* --target: the SLO line (metric's unit; connect_hist: ms); NAN for none */
+	bool logy;             /* --logy: a logarithmic y axis (sweep figures, connect_hist's CDF is left linear) */
 };
 
-void plot_run(struct plot_env *env, const struct run_facts *f);
+void plot_run(struct plot_env *env, const struct run_facts *f, const struct plot_opts *o);
 int plot_profiles(struct plot_env *env, const char *list, const char *out_dir);
 int plot_sweep(struct plot_env *env, const char *dir, const struct plot_opts *o);
 

@@ -4,7 +4,7 @@
 
 #include "app/plot/plot.h"
 
-void plot_run(struct plot_env *env, const struct run_facts *f)
+void plot_run(struct plot_env *env, const struct run_facts *f, const struct plot_opts *o)
 {
 	char path[PATH_MAX + 32];
 	const char *name = f->name[0] ? f->name : f->dir;
@@ -28,6 +28,8 @@ void plot_run(struct plot_env *env, const struct run_facts *f)
 			        f->attempts, f->client_kernel, f->syn_retries);
 		else
 			gv_strf(&v, "title", "%s: connect time of %.0f attempts", name, f->attempts);
+		if (o && isfinite(o->target))
+			gv_num(&v, "target", o->target / 1e3);
 		plot_figure(env, "connect_hist.gp", &v, f->dir, "connect_hist");
 		sb_fini(&v);
 	}
@@ -49,11 +51,19 @@ void plot_run(struct plot_env *env, const struct run_facts *f)
 		plot_figure(env, "queues.gp", &v, f->dir, "queues");
 		sb_fini(&v);
 
-		struct strbuf o = {0};
-		gv_str(&o, "in", path);
-		gv_str(&o, "stalls", sb_str(&f->stalls));
-		gv_strf(&o, "title", "%s: outcomes of %.0f attempts as they settle", name, f->attempts);
-		plot_figure(env, "outcomes.gp", &o, f->dir, "outcomes");
-		sb_fini(&o);
+		struct strbuf ob = {0};
+		gv_str(&ob, "in", path);
+		gv_str(&ob, "stalls", sb_str(&f->stalls));
+		gv_strf(&ob, "title", "%s: outcomes of %.0f attempts as they settle", name, f->attempts);
+		plot_figure(env, "outcomes.gp", &ob, f->dir, "outcomes");
+		sb_fini(&ob);
+	}
+	path_join(path, sizeof(path), f->dir, "tcpsynbl.tsv");
+	if (is_file(path)) {
+		struct strbuf b = {0};
+		gv_str(&b, "in", path);
+		gv_strf(&b, "title", "%s: the accept queue each arriving SYN met (as bcc's tcpsynbl)", name);
+		plot_figure(env, "tcpsynbl.gp", &b, f->dir, "tcpsynbl");
+		sb_fini(&b);
 	}
 }

@@ -184,7 +184,8 @@ static int sweep_column(const struct sweep *s, const char *name, const char *opt
 /* plot_sweep_metric: the line figure (and the heat map when by >= 0) of one
  * metric.  Rows where another swept column differs from its first value are
  * left out (and said in the title). */
-static int plot_sweep_metric(struct plot_env *env, const struct sweep *s, size_t metric_col, int param, int by)
+static int plot_sweep_metric(struct plot_env *env, const struct sweep *s, size_t metric_col, int param, int by,
+                             const struct plot_opts *o)
 {
 	int rc = 1;
 	const struct csv *c = &s->csv;
@@ -288,6 +289,9 @@ static int plot_sweep_metric(struct plot_env *env, const struct sweep *s, size_t
 	vars_words(&v, "xvals", &xs);
 	gv_num(&v, "xcat", !xs.numeric);
 	gv_num(&v, "logx", xs.numeric && lo > 0 && hi / lo >= 20);
+	gv_num(&v, "logy", o->logy);
+	if (isfinite(o->target))
+		gv_num(&v, "target", o->target);
 	if (by >= 0) {
 		gv_str(&v, "by", bname);
 		vars_words(&v, "byvals", &bys);
@@ -431,7 +435,7 @@ int plot_sweep(struct plot_env *env, const char *dir, const struct plot_opts *o)
 	}
 	rc = 0;
 	for (size_t k = 0; k < s.n_metrics; k++)
-		if (wanted[k] && plot_sweep_metric(env, &s, s.metric_col[k], param, by) != 0)
+		if (wanted[k] && plot_sweep_metric(env, &s, s.metric_col[k], param, by, o) != 0)
 			rc = 1;
 out:
 	csv_fini(&s.csv);

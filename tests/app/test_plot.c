@@ -71,7 +71,7 @@ static bool has_leftover(const char *dir)
 	return found;
 }
 
-Test(plot, run_folder_gives_three_figures_in_png_and_svg)
+Test(plot, run_folder_gives_four_figures_in_png_and_svg)
 {
 	need_gnuplot();
 	char *dir = temp_dir();
@@ -80,8 +80,8 @@ Test(plot, run_folder_gives_three_figures_in_png_and_svg)
 	r = run_cli("plot", dir, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_empty(r.err, "gnuplot said: %s", r.err);
-	static const char *const figs[] = {"connect_hist", "queues", "outcomes"};
-	for (size_t i = 0; i < 3; i++) {
+	static const char *const figs[] = {"connect_hist", "queues", "outcomes", "tcpsynbl"};
+	for (size_t i = 0; i < 4; i++) {
 		assert_png(dir, figs[i]);
 		free(assert_svg(dir, figs[i]));
 		char line[600];
@@ -292,6 +292,9 @@ Test(plot, failing_script_leaves_no_figure)
 	write_text(path, "set terminal svg\n");
 	snprintf(path, sizeof(path), "%s/connect_hist.gp", scripts);
 	write_text(path, "set output out\nplot no_such_function(x)\n");
+	/* the run's other figure draws */
+	snprintf(path, sizeof(path), "%s/tcpsynbl.gp", scripts);
+	write_text(path, "set terminal svg\nset output out\nplot x\n");
 	snprintf(path, sizeof(path), "%s/run", dir);
 	struct cli_result r = run_cli("run", "configs/seed-experiment.json", "-q", "--set", "duration_s=1", "--no-series",
 	                              "-o", path, NULL);
@@ -305,5 +308,37 @@ Test(plot, failing_script_leaves_no_figure)
 	snprintf(fig, sizeof(fig), "%s/connect_hist.png", path);
 	cr_assert_neq(access(fig, F_OK), 0);
 	cr_assert_not(has_leftover(path));
+	remove_tree(dir);
+}
+
+/* --target draws the SLO line (connect_hist: at X ms; a sweep's figures:
+ * at X in the metric's unit), the sampling interval in the labels is the
+ * rounded period (not the average over the run, whose last sample sits at
+ * its end), the outcome bars start at 0, tcpsynbl is drawn, and --logy works
+ * on a sweep; a bad --target is bad input */
+Test(plot, target_logy_rounded_intervals_and_tcpsynbl, .timeout = 120)
+{
+	need_gnuplot();
+	char *dir = temp_dir();
+	struct cli_result r = run_cli("run", "configs/whatif/nginx-flash-crowd.json", "-q", "-o", dir, NULL);
+	cr_assert_eq(r.status, 0, "seed 1: %s", r.err);
+	r = run_cli("plot", dir, "--target", "200", "-q", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_empty(r.err, "gnuplot said: %s", r.err);
+	char *svg = assert_svg(dir, "connect_hist");
+	cr_assert(strstr(svg, "target 200 ms"), "no target line in connect_hist.svg");
+	free(svg);
+	svg = assert_svg(dir, "queues");
+	cr_assert(strstr(svg, "sampled every 0.1 s"), "the sampling interval is not 0.1 s in queues.svg");
+	free(svg);
+	svg = assert_svg(dir, "outcomes");
+	cr_assert(strstr(svg, "rates over 0.1 s intervals"), "the interval is not 0.1 s in outcomes.svg");
+	free(svg);
+	svg = assert_svg(dir, "tcpsynbl");
+	cr_assert(strstr(svg, "met a full accept queue (N+1 = 129)"), "tcpsynbl.svg without its limit");
+	free(svg);
+	r = run_cli("plot", dir, "--target", "soon", NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "--target: expected a number, got \"soon\""), "%s", r.err);
 	remove_tree(dir);
 }
