@@ -163,7 +163,7 @@ static void write_synbl(FILE *f, const uint64_t *seen, size_t n, int limit)
 	fprintf(f, "accept_queue_len\tsyns\tlimit\n");
 	for (size_t i = 0; i < n; i++)
 		if (seen[i])
-			fprintf(f, "%zu\t%llu\t%d\n", i, (unsigned long long)seen[i], limit + 1);
+			fprintf(f, "%zu\t%llu\t%lld\n", i, (unsigned long long)seen[i], (long long)limit + 1);
 }
 
 enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *err, size_t n)
