@@ -15,7 +15,7 @@
 /* the run of backlog8-never that kcheck measured, simulated */
 static char *simulate_backlog8(char *dir)
 {
-	static char path[600];
+	static char path[700];
 	char out[600];
 	snprintf(out, sizeof(out), "%s/sim", dir);
 	struct cli_result r = run_cli("run", "tools/kcheck/examples/backlog8-never.json", "-q", "-o", out, NULL);
