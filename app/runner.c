@@ -21,6 +21,7 @@ struct run_ctx {
 		double start;      /* wall clock at the start, s */
 		double last;       /* wall clock of the last line drawn, s */
 		double duration_s; /* arrivals end then (simulated), s */
+		double after_s;    /* nothing before this much wall time, s */
 		bool shown;        /* a line is on the terminal */
 	} progress;
 };
@@ -123,12 +124,12 @@ static double now_s(void)
 
 /* The progress line of a long run (stderr, a terminal only): simulated
  * time against duration_s, and the time left at the pace so far.  Nothing
- * for the first second, then at most twice a second. */
+ * before progress_after_s (run: 1 s), then at most twice a second. */
 static void progress_hook(void *p, sim_time_ns now)
 {
 	struct run_ctx *c = p;
 	double t = now_s(), wall = t - c->progress.start;
-	if (wall < 1 || t - c->progress.last < 0.5)
+	if (wall < c->progress.after_s || t - c->progress.last < 0.5)
 		return;
 	c->progress.last = t;
 	c->progress.shown = true;
@@ -206,6 +207,7 @@ enum run_status runner_run(const struct run_request *rq, cJSON **summary, char *
 	if (rq->progress) {
 		c.progress.start = now_s();
 		c.progress.duration_s = (double)ls->s.duration / 1e9;
+		c.progress.after_s = rq->progress_after_s;
 		hooks.progress = progress_hook;
 	}
 	/* the world first: its setup stages nothing, so a signal during it ends

@@ -36,6 +36,7 @@ struct run_request {
 	size_t n_snapshots;
 	volatile sig_atomic_t *stop;       /* polled: non-zero stops the run */
 	bool progress;            /* a progress line on stderr (the caller checks it is a terminal) */
+	double progress_after_s;  /* ... from this long after the start (wall clock, s) */
 };
 
 enum run_status {

@@ -303,6 +303,7 @@ int cmd_run(int argc, char **argv)
 	    /* a progress line for long runs, on a terminal, unless -q or the
 	     * --ss-at views print meanwhile */
 	    .progress = !o.quiet && !(o.n_ss) && isatty(STDERR_FILENO),
+	    .progress_after_s = 1,
 	};
 	cJSON *summary = NULL;
 	char msg[4400];

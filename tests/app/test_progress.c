@@ -10,9 +10,10 @@ static const char long_run[] =
     " \"clients\": {\"arrival\": {\"kind\": \"poisson\", \"rate_per_s\": 1500},\n"
     "             \"after_connect\": {\"kind\": \"hold\", \"hold_s\": 0.01}}}\n";
 
-/* a run of about 2 s: after the first second a line on stderr with the
- * simulated time, the share done and the time left, redrawn in place, and
- * wiped at the end; without the request, nothing */
+/* a long run (progress from the start, so that a fast machine shows it
+ * too): a line on stderr with the simulated time, the share done and the
+ * time left, redrawn in place, and wiped at the end; without the request,
+ * nothing */
 Test(progress, long_run_shows_simulated_time_and_time_left, .timeout = 120)
 {
 	char *d = temp_dir();
@@ -30,7 +31,7 @@ Test(progress, long_run_shows_simulated_time_and_time_left, .timeout = 120)
 		fflush(stderr);
 		int save = dup(2);
 		dup2(efd, 2);
-		struct run_request rq = {.ls = &ls, .progress = want};
+		struct run_request rq = {.ls = &ls, .progress = want, .progress_after_s = 0};
 		cJSON *sum = NULL;
 		char msg[512];
 		enum run_status st = runner_run(&rq, &sum, msg, sizeof(msg));
