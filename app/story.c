@@ -1,10 +1,10 @@
 /* story.c: one attempt told step by step, and its sequence diagram (story.h).
  *
- * Printing goes in two passes over the stored steps.  The first works out,
- * for every step, who acted (client or server) and which packet it sent or
- * ended, by pairing each "send" with the first receive-side event of the
- * same packet name going the same way (first in, first out); the second
- * prints the table and then the diagram from the same pairing.
+ * Printing goes in two passes over the stored steps.  The first reads, for
+ * every step, who acted and which way its segment goes from the typed trace
+ * (side, dir, reason: models/trace.h), and pairs each "send" with the first
+ * receive of the same packet name going the same way (first in, first out);
+ * the second prints the table and then the diagram from the same pairing.
  */
 #include "app/story.h"
 
@@ -74,6 +74,9 @@ static void push_step(struct story *st, const struct trace_rec *r, bool wide)
 	st->steps[st->n_steps++] = (struct story_step){
 	    .t = r->t,
 	    .what = r->what,
+	    .side = r->side,
+	    .dir = r->dir,
+	    .reason = r->reason,
 	    .pkt = r->pkt,
 	    .why = r->why,
 	    .syn_queue = r->syn_queue,
@@ -143,89 +146,40 @@ static bool is(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-/* the way a "send" goes: the names of the server's ACK and DATA are the
- * client's, so an ACK, DATA or RST goes the way of whoever acted just before
- * at the same instant; alone, a DATA is the client's retransmission and an ACK
- * the server acknowledging data that arrived without an event of its own */
-static enum dir send_dir(const struct story_step *s, const struct step_info *prev)
+static enum dir way(enum trace_dir d)
 {
-	if (is(s->what, "lost"))
-		return s->why && strstr(s->why, "to the server") ? DIR_UP : DIR_DOWN;
-	if (is(s->pkt, "SYN") || is(s->pkt, "FIN"))
-		return DIR_UP;
-	if (is(s->pkt, "SYN-ACK"))
-		return DIR_DOWN;
-	if (prev)
-		return prev->side == SIDE_CLIENT ? DIR_UP : DIR_DOWN;
-	return is(s->pkt, "DATA") ? DIR_UP : DIR_DOWN;
+	return d == TD_C2S ? DIR_UP : d == TD_S2C ? DIR_DOWN : DIR_NONE;
 }
 
-/* who acted, and which packet (if any) the event ends */
-static void classify(const struct story_step *s, const struct step_info *prev, struct step_info *in,
-                     const char **ends)
+/* who acted, and which packet (if any) the event ends: an event whose
+ * segment comes toward the side that acted is that segment's arrival */
+static void classify(const struct story_step *s, struct step_info *in, const char **ends)
 {
 	const char *w = s->what;
 	*ends = NULL;
-	in->dir = DIR_NONE;
-	in->side = SIDE_SERVER;
-	if (s->listener_wide)
+	in->dir = way(s->dir);
+	in->side = s->side == TS_CLIENT ? SIDE_CLIENT : SIDE_SERVER;
+	if (s->listener_wide) {
+		in->dir = DIR_NONE;
 		return;
+	}
 	if (is(w, "send") || is(w, "lost")) {
+		/* the sender's arrow, lost or not */
 		in->is_send = true;
-		in->dir = send_dir(s, prev);
 		in->side = in->dir == DIR_UP ? SIDE_CLIENT : SIDE_SERVER;
 		return;
 	}
-	if (is(w, "connect") || is(w, "close")) {
-		in->side = SIDE_CLIENT;
-		return;
-	}
-	if (is(w, "connected")) {
-		in->side = SIDE_CLIENT;
-		in->dir = DIR_DOWN;
-		*ends = "SYN-ACK";
-		return;
-	}
-	if (is(w, "served")) {
-		in->side = SIDE_CLIENT;
-		in->dir = DIR_DOWN;
-		*ends = "DATA";
-		return;
-	}
-	if (is(w, "fail")) {
-		if (s->pkt) {
-			in->is_note = true; /* a cookie check failed: the RST follows */
-			return;
-		}
-		in->side = SIDE_CLIENT;
-		if (s->why && strstr(s->why, "ECONNREFUSED")) {
-			in->dir = DIR_DOWN;
-			*ends = "RST";
-		}
-		return;
-	}
-	if (is(w, "reset") && is(s->pkt, "RST")) {
-		in->side = SIDE_CLIENT;
-		in->dir = DIR_DOWN;
-		*ends = "RST";
-		return;
-	}
-	if (is(w, "deliver") && is(s->pkt, "SYN-ACK")) {
-		in->side = SIDE_CLIENT;
-		in->dir = DIR_DOWN;
-		*ends = "SYN-ACK";
-		return;
-	}
-	if (is(w, "pass")) {
+	bool arrives = (in->side == SIDE_SERVER && in->dir == DIR_UP) || (in->side == SIDE_CLIENT && in->dir == DIR_DOWN);
+	if (arrives && (is(w, "pass") || (is(w, "fail") && in->side == SIDE_SERVER))) {
+		/* a note on the arrival that follows at the same instant: let
+		 * through (old kernels), or a cookie check failed (an RST follows) */
 		in->is_note = true;
 		return;
 	}
-	if (s->pkt) {
-		/* queue, drop, cookie, deliver, established, reset: the server
-		 * receives a client's packet */
-		in->dir = DIR_UP;
+	if (arrives)
 		*ends = s->pkt;
-	}
+	else
+		in->dir = DIR_NONE;
 }
 
 struct analysis {
@@ -262,7 +216,7 @@ static int analyse(const struct story *st, struct analysis *a)
 		in->gap_ms = -1;
 		if (prev && s->t != st->steps[prev - a->info].t)
 			prev = NULL;
-		classify(s, prev, in, &ends);
+		classify(s, in, &ends);
 		if (in->is_send) {
 			struct row *r = &a->rows[a->n_rows];
 			in->row = (int)a->n_rows++;
@@ -283,7 +237,7 @@ static int analyse(const struct story *st, struct analysis *a)
 			}
 			if (in->number)
 				snprintf(r->label, sizeof(r->label), "%s #%d%s", r->name, in->number,
-				         is(s->why, "syncookie") ? " (cookie)" : "");
+				         s->reason == TR_SEND_COOKIE ? " (cookie)" : "");
 			else
 				snprintf(r->label, sizeof(r->label), "%s", r->name);
 			if (r->fate == FATE_LOST)
@@ -370,7 +324,7 @@ static const char *receive_verb(const struct story_step *s)
 	    {"fail", "connect() fails"},
 	    {"deliver", NULL},
 	};
-	if (is(s->what, "reset") && is(s->pkt, "RST"))
+	if (is(s->what, "reset") && s->side == TS_CLIENT)
 		return "connection reset";
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (is(s->what, verbs[i].what))
@@ -476,7 +430,7 @@ static void print_steps(FILE *f, const struct story *st, const struct analysis *
 		snprintf(aq, sizeof(aq), "%u/%u", s->accept_queue, acc_limit);
 		fprintf(f, "  %10.3f ms  %9s  %9s  %-6s  %s\n", rel_ms(s->t, start), sq, aq,
 		        in->side == SIDE_CLIENT ? "client" : "server", head);
-		if (!s->why || is(s->why, "syncookie") || is(s->what, "lost"))
+		if (!s->why || s->reason == TR_SEND_COOKIE || is(s->what, "lost"))
 			continue;
 		char reason[200];
 		const char *detail;
@@ -590,12 +544,12 @@ static const char *server_fate(const struct story *st)
 	const char *fate = NULL;
 	for (size_t i = 0; i < st->n_steps; i++) {
 		const struct story_step *s = &st->steps[i];
-		if (s->listener_wide)
+		if (s->listener_wide || s->side != TS_SERVER)
 			continue;
 		for (size_t k = 0; k < sizeof(fates) / sizeof(fates[0]); k++)
 			if (is(s->what, fates[k].what))
 				fate = fates[k].fate;
-		if (is(s->what, "reset") && !is(s->pkt, "RST"))
+		if (is(s->what, "reset"))
 			fate = "the server answered with RST and kept nothing";
 	}
 	return fate;

@@ -29,6 +29,9 @@
 struct story_step {
 	sim_time_ns t;          /* simulated time, ns */
 	const char *what;       /* event kind (static string from the models) */
+	enum trace_side side;   /* who acted */
+	enum trace_dir dir;     /* the segment's way, TD_NONE without one */
+	enum trace_reason reason; /* why (models/trace.h) */
 	const char *pkt;        /* packet name or NULL (static) */
 	const char *why;        /* rule and kernel function or NULL (static) */
 	uint32_t syn_queue;     /* the listener's SYN queue after the event, requests */

@@ -177,12 +177,12 @@ void acceptor_on_stall(struct world *w, struct listener *l)
 		sim_time_ns len = 0;
 		next_stall(a->spec, w->q.now - 1, &len);
 		a->stalled = true;
-		TRACE(w, NULL, l, "stall", NULL, "the application stops accepting");
+		TRACE(w, NULL, l, "stall", PKT_NONE, TR_STALL);
 		world_schedule(w, &a->stall, w->q.now + len);
 		return;
 	}
 	a->stalled = false;
-	TRACE(w, NULL, l, "resume", NULL, "the application accepts again");
+	TRACE(w, NULL, l, "resume", PKT_NONE, TR_RESUME);
 	sim_time_ns len = 0;
 	sim_time_ns next = next_stall(a->spec, w->q.now, &len);
 	if (next != SIM_TIME_NEVER)

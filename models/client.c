@@ -219,9 +219,9 @@ static void client_gone(struct world *w, struct conn *c)
 }
 
 /* a connect failure: the outcome is final, the socket is gone */
-static void connect_failed(struct world *w, struct conn *c, enum outcome o, const char *pkt, const char *why)
+static void connect_failed(struct world *w, struct conn *c, enum outcome o, int kind, enum trace_reason reason)
 {
-	TRACE(w, c, world_listener_of(w, c), "fail", pkt, why);
+	TRACE(w, c, world_listener_of(w, c), "fail", kind, reason);
 	world_set_outcome(w, c, o);
 	client_gone(w, c);
 }
@@ -241,7 +241,7 @@ static void graceful_close(struct world *w, struct conn *c)
 	leave_established(w, c);
 	c->client_state = CLIENT_CLOSING;
 	w->client_closing++;
-	TRACE(w, c, world_listener_of(w, c), "close", "FIN", "the application closed the connection (tcp_close)");
+	TRACE(w, c, world_listener_of(w, c), "close", PKT_FIN, TR_CLIENT_CLOSE);
 	if (data_out) {
 		net_send(w, c, PKT_FIN, c->cookie_isn);
 		c->out_kind = PKT_FIN;
@@ -328,7 +328,7 @@ void client_start(struct world *w, uint32_t pop, int32_t user, uint32_t app_try,
 	c->client_state = CLIENT_SYN_SENT;
 	w->client_syn_sent++;
 	w->unresolved++;
-	TRACE(w, c, world_listener_of(w, c), "connect", NULL, NULL);
+	TRACE(w, c, world_listener_of(w, c), "connect", PKT_NONE, TR_CONNECT);
 	net_send(w, c, PKT_SYN, false);
 	/* tcp_connect: the retransmit timer at the initial RTO */
 	world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
@@ -377,8 +377,7 @@ static void connected(struct world *w, struct conn *c, bool cookie)
 	c->srtt = handshake_rtt(w, c);
 	c->rto = profile_init_rto_after_handshake(&p->rules, c->srtt, w->client_crtt[c->pop]);
 	c->backoff = 0;
-	TRACE(w, c, world_listener_of(w, c), "connected", "SYN-ACK",
-	      "connect() returns on the SYN-ACK (tcp_rcv_synsent_state_process)");
+	TRACE(w, c, world_listener_of(w, c), "connected", PKT_SYNACK, TR_CONNECTED);
 	net_send(w, c, PKT_ACK, cookie);
 	switch (p->after.kind) {
 	case AFTER_HOLD:
@@ -404,8 +403,7 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 {
 	const struct client_pop *p = world_pop_of(w, c);
 	if (p->spoofed) {
-		TRACE(w, c, world_listener_of(w, c), "deliver", packet_name(kind),
-		      "spoofed source address: nobody answers");
+		TRACE(w, c, world_listener_of(w, c), "deliver", kind, TR_SPOOFED);
 		return;
 	}
 	switch (kind) {
@@ -418,12 +416,11 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 		case CLIENT_CLOSING:
 			/* a retransmitted SYN-ACK: answered with an ACK (tcp_send_dupack),
 			 * which retries the move into the accept queue */
-			TRACE(w, c, world_listener_of(w, c), "deliver", "SYN-ACK",
-			      "duplicate SYN-ACK: the client ACKs it again");
+			TRACE(w, c, world_listener_of(w, c), "deliver", PKT_SYNACK, TR_DUP_SYNACK);
 			net_send(w, c, PKT_ACK, c->cookie_isn);
 			break;
 		case CLIENT_GONE:
-			TRACE(w, c, world_listener_of(w, c), "deliver", "SYN-ACK", "no socket: answered with RST");
+			TRACE(w, c, world_listener_of(w, c), "deliver", PKT_SYNACK, TR_SYNACK_NO_SOCKET);
 			net_send(w, c, PKT_RST_C, false);
 			break;
 		}
@@ -431,11 +428,11 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 	case PKT_RST_S:
 		switch (c->client_state) {
 		case CLIENT_SYN_SENT:
-			connect_failed(w, c, OUTCOME_REFUSED, "RST", "RST while connecting: ECONNREFUSED");
+			connect_failed(w, c, OUTCOME_REFUSED, PKT_RST_S, TR_REFUSED);
 			break;
 		case CLIENT_ESTABLISHED:
 			/* tcp_reset: an RST after connect gives ECONNRESET */
-			TRACE(w, c, world_listener_of(w, c), "reset", "RST", "ECONNRESET after connect");
+			TRACE(w, c, world_listener_of(w, c), "reset", PKT_RST_S, TR_CONN_RESET);
 			world_set_outcome(w, c, OUTCOME_RESET_AFTER_CONNECT);
 			client_gone(w, c);
 			break;
@@ -454,7 +451,7 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 			sim_queue_cancel(&w->q, &c->client_deadline);
 			if (c->out_kind == PKT_DATA)
 				segment_acked(w, c); /* the response acknowledges the request */
-			TRACE(w, c, world_listener_of(w, c), "served", "DATA", "the server's first bytes arrived");
+			TRACE(w, c, world_listener_of(w, c), "served", PKT_DATA_S, TR_SERVED);
 			world_resolve(w, c);
 			arm_hold(w, c);
 		}
@@ -486,12 +483,11 @@ static void segment_timer(struct world *w, struct conn *c)
 {
 	const struct client_pop *p = world_pop_of(w, c);
 	struct listener *l = world_listener_of(w, c);
-	const char *pkt = packet_name(c->out_kind);
 	if (c->probe_armed) {
 		if (!c->probe_out) {
 			/* retransmit the last segment; count TCPLossProbes; the RTO
 			 * restarts from now (icsk_pending = 0, tcp_rearm_rto) */
-			TRACE(w, c, l, "probe", pkt, "tail loss probe: the last segment again (tcp_send_loss_probe)");
+			TRACE(w, c, l, "probe", c->out_kind, TR_LOSS_PROBE);
 			net_send(w, c, c->out_kind, c->cookie_isn);
 			c->seg_at = w->q.now;
 			c->probe_out = true;
@@ -510,19 +506,18 @@ static void segment_timer(struct world *w, struct conn *c)
 	if (c->client_state == CLIENT_CLOSING) {
 		if (profile_orphan_expired(p->sysctl.tcp_orphan_retries, c->rto, c->retransmits,
 		                           w->q.now - c->retrans_stamp)) {
-			TRACE(w, c, l, "expire", pkt,
-			      "orphan retries ran out by time: gone without RST (tcp_write_timeout, tcp_orphan_retries)");
+			TRACE(w, c, l, "expire", c->out_kind, TR_ORPHAN_EXPIRED);
 			closing_to_gone(w, c);
 			return;
 		}
 	} else if (c->retransmits > 0 &&
 	           w->q.now - c->retrans_stamp >= profile_model_timeout(TCP_RTO_MIN_NS, TCP_RETRIES2)) {
-		TRACE(w, c, l, "fail", NULL, "data retransmits ran out: ETIMEDOUT (tcp_write_timeout, tcp_retries2)");
+		TRACE(w, c, l, "fail", PKT_NONE, TR_DATA_TIMEDOUT);
 		world_set_outcome(w, c, OUTCOME_TIMED_OUT_AFTER_CONNECT);
 		client_gone(w, c);
 		return;
 	}
-	TRACE(w, c, l, "timer", pkt, "RTO: retransmit, the RTO doubles (tcp_retransmit_timer)");
+	TRACE(w, c, l, "timer", c->out_kind, TR_DATA_RTO);
 	net_send(w, c, c->out_kind, c->cookie_isn);
 	c->seg_at = w->q.now;
 	c->probe_out = false; /* tp->tlp_high_seq = 0 */
@@ -549,7 +544,7 @@ void client_on_timer(struct world *w, struct conn *c)
 		                                           p->sysctl.tcp_syn_linear_timeouts, c->retransmits, c->rto,
 		                                           w->q.now - c->start);
 		if (t.give_up) {
-			connect_failed(w, c, OUTCOME_TIMED_OUT, NULL, "SYN retries ran out: ETIMEDOUT (tcp_write_timeout)");
+			connect_failed(w, c, OUTCOME_TIMED_OUT, PKT_NONE, TR_SYN_TIMEDOUT);
 			return;
 		}
 		c->retransmits++;
@@ -557,7 +552,7 @@ void client_on_timer(struct world *w, struct conn *c)
 		w->res.client_retrans_segs++; /* tcp_retransmit_skb: RetransSegs */
 		if (c->syns < 255)
 			c->syns++;
-		TRACE(w, c, world_listener_of(w, c), "timer", "SYN", "SYN timeout: retransmit (tcp_retransmit_timer)");
+		TRACE(w, c, world_listener_of(w, c), "timer", PKT_SYN, TR_SYN_RTO);
 		net_send(w, c, PKT_SYN, false);
 		c->rto = t.next_rto;
 		world_schedule_lane(w, &c->client_timer, profile_timer_fire(&p->rules, w->q.now, c->rto),
@@ -582,11 +577,11 @@ void client_on_timer(struct world *w, struct conn *c)
 void client_on_deadline(struct world *w, struct conn *c)
 {
 	if (c->client_state == CLIENT_SYN_SENT) {
-		connect_failed(w, c, OUTCOME_CONNECT_TIMEOUT, NULL, "the application's connect timeout");
+		connect_failed(w, c, OUTCOME_CONNECT_TIMEOUT, PKT_NONE, TR_CONNECT_TIMEOUT);
 	} else if (c->client_state == CLIENT_ESTABLISHED && c->resolved) {
 		graceful_close(w, c); /* a client that wrote: the holding time is over */
 	} else if (c->client_state == CLIENT_ESTABLISHED && !c->resolved) {
-		TRACE(w, c, world_listener_of(w, c), "fail", NULL, "read timeout: the server did not speak");
+		TRACE(w, c, world_listener_of(w, c), "fail", PKT_NONE, TR_READ_TIMEOUT);
 		world_set_outcome(w, c, OUTCOME_READ_TIMEOUT);
 		graceful_close(w, c);
 	}

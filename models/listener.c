@@ -220,15 +220,14 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 		if (r->synrecv_syn_ratelimit) {
 			sim_time_ns j = SIM_NS_PER_S / (r->hz > 0 ? r->hz : 1000);
 			if (c->oow_at >= 0 && w->q.now / j - c->oow_at / j < (sc->tcp_invalid_ratelimit + j - 1) / j) {
-				TRACE(w, c, l, "drop", "SYN",
-				      "retransmitted SYN within tcp_invalid_ratelimit: no SYN-ACK (tcp_oow_rate_limited)");
+				TRACE(w, c, l, "drop", PKT_SYN, TR_SYN_RATELIMITED);
 				return;
 			}
 			c->oow_at = w->q.now;
 		}
 		c->num_retrans++;
 		count(l, CTR_TCPSynRetrans);
-		TRACE(w, c, l, "deliver", "SYN", "retransmitted SYN finds its request: SYN-ACK again (tcp_check_req)");
+		TRACE(w, c, l, "deliver", PKT_SYN, TR_SYN_FINDS_REQUEST);
 		send_synack(w, c, false);
 		if (r->synrecv_syn_rearm && r->synack_timer == SYNACK_TIMER_PER_REQUEST &&
 		    sim_event_is_pending(&c->synack_timer)) {
@@ -240,7 +239,7 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 	case SERVER_ACCEPT_QUEUE:
 	case SERVER_ACCEPTED:
 	case SERVER_CLOSED:
-		TRACE(w, c, l, "deliver", "SYN", "stale SYN for an established connection: ignored");
+		TRACE(w, c, l, "deliver", PKT_SYN, TR_SYN_STALE);
 		return;
 	default:
 		break;
@@ -259,7 +258,7 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 		} else {
 			count_syn_drop(l, CTR_TCPReqQFullDrop);
 			count_syn_drop(l, CTR_ListenDrops);
-			TRACE(w, c, l, "drop", "SYN", "SYN queue full, cookies off (inet_csk_reqsk_queue_is_full)");
+			TRACE(w, c, l, "drop", PKT_SYN, TR_SYNQ_FULL_NO_COOKIES);
 			return;
 		}
 	}
@@ -271,13 +270,11 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 		if (r->syn_on_full_accept == SYN_FULL_ACCEPT_DROP || l->young > 1) {
 			count_syn_drop(l, CTR_ListenOverflows);
 			count_syn_drop(l, CTR_ListenDrops);
-			TRACE(w, c, l, "drop", "SYN",
-			      r->syn_on_full_accept == SYN_FULL_ACCEPT_DROP
-			          ? "accept queue full (sk_acceptq_is_full in tcp_conn_request)"
-			          : "accept queue full and young > 1 (inet_csk_reqsk_queue_young)");
+			TRACE(w, c, l, "drop", PKT_SYN,
+			      r->syn_on_full_accept == SYN_FULL_ACCEPT_DROP ? TR_ACCEPTQ_FULL_SYN : TR_ACCEPTQ_FULL_YOUNG);
 			return;
 		}
-		TRACE(w, c, l, "pass", "SYN", "accept queue full but young <= 1: answered (old kernels)");
+		TRACE(w, c, l, "pass", PKT_SYN, TR_ACCEPTQ_FULL_PASS);
 	}
 
 	/* Rule SYN.3: cookies off and less than a quarter of tcp_max_syn_backlog
@@ -286,7 +283,7 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 	    (int64_t)l->msb - (int64_t)l->syn_queue < (int64_t)(l->msb >> 2) &&
 	    !peer_is_proven(w, l, c)) {
 		count_syn_drop(l, CTR_ListenDrops);
-		TRACE(w, c, l, "drop", "SYN", "over 3/4 of tcp_max_syn_backlog, peer unproven (tcp_peer_is_proven)");
+		TRACE(w, c, l, "drop", PKT_SYN, TR_UNPROVEN_PEER);
 		return;
 	}
 
@@ -300,8 +297,7 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 		l->last_overflow = profile_overflow_stamp(r, l->ever_overflowed, l->last_overflow, w->q.now);
 		l->ever_overflowed = true;
 		c->cookie_at = w->q.now;
-		TRACE(w, c, l, "cookie", "SYN", always ? "tcp_syncookies=2: always cookies"
-		                                      : "SYN queue full: syncookie, no state kept");
+		TRACE(w, c, l, "cookie", PKT_SYN, always ? TR_COOKIE_ALWAYS : TR_COOKIE_SYNQ_FULL);
 		send_synack(w, c, true);
 		return;
 	}
@@ -323,7 +319,7 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 		c->scan_phase = (sim_time_ns)rng_below(&w->server_rng, (unsigned long)(ticks > 0 ? ticks : 1)) *
 		                PROFILE_SCAN_TICK_NS;
 	}
-	TRACE(w, c, l, "queue", "SYN", "request queued, SYN_RECV (inet_csk_reqsk_queue_hash_add)");
+	TRACE(w, c, l, "queue", PKT_SYN, TR_REQUEST_QUEUED);
 	send_synack(w, c, false);
 	arm_synack_timer(w, l, c, r->init_rto);
 }
@@ -338,22 +334,20 @@ static void complete_request(struct world *w, struct listener *l, struct conn *c
 		count(l, CTR_ListenDrops);
 		if (l->sysctl->tcp_abort_on_overflow || r->rst_on_refused_ack) {
 			/* tcp_check_req: embryonic_reset */
-			TRACE(w, c, l, "reset", packet_name(kind),
-			      "accept queue full, tcp_abort_on_overflow=1: RST (tcp_check_req)");
+			TRACE(w, c, l, "reset", kind, TR_ACK_OVERFLOW_RST);
 			send_rst(w, l, c);
 			unlink_request(w, l, c, SERVER_NONE);
 			count(l, CTR_EmbryonicRsts);
 		} else {
 			c->acked = true; /* inet_rsk(req)->acked = 1 */
-			TRACE(w, c, l, "drop", packet_name(kind),
-			      "accept queue full: ACK dropped, request kept (tcp_abort_on_overflow=0)");
+			TRACE(w, c, l, "drop", kind, TR_ACK_OVERFLOW_DROP);
 		}
 		return;
 	}
 	/* Rule ACK.2: the child joins the accept queue (inet_csk_complete_hashdance) */
 	unlink_request(w, l, c, SERVER_ACCEPT_QUEUE);
 	enqueue_child(w, l, c);
-	TRACE(w, c, l, "established", packet_name(kind), "child joins the accept queue (inet_csk_complete_hashdance)");
+	TRACE(w, c, l, "established", kind, TR_CHILD_QUEUED);
 	if (kind == PKT_DATA)
 		child_data(w, c);
 	else if (kind == PKT_FIN)
@@ -368,7 +362,7 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 	case SERVER_REQUEST:
 		if (kind == PKT_RST_C) {
 			/* tcp_check_req: RST -> embryonic_reset, the request is dropped */
-			TRACE(w, c, l, "drop", "RST", "RST for a request: request dropped (tcp_check_req embryonic_reset)");
+			TRACE(w, c, l, "drop", PKT_RST_C, TR_REQUEST_RST);
 			unlink_request(w, l, c, SERVER_NONE);
 			count(l, CTR_EmbryonicRsts);
 			return;
@@ -382,7 +376,7 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 		else if (kind == PKT_DATA)
 			net_send(w, c, PKT_DATA_ACK, false);
 		else if (kind == PKT_FIN) {
-			TRACE(w, c, l, "deliver", "FIN", "client closed: the child keeps its slot (CLOSE_WAIT)");
+			TRACE(w, c, l, "deliver", PKT_FIN, TR_CHILD_FIN);
 			net_send(w, c, PKT_DATA_ACK, false);
 		}
 		return;
@@ -392,7 +386,7 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 		} else if (kind == PKT_DATA && !c->has_data) {
 			/* new data for a closed socket: tcp_rcv_state_process
 			 * (TCPAbortOnData) resets */
-			TRACE(w, c, l, "reset", "DATA", "data for a socket the application closed: RST (TCPAbortOnData)");
+			TRACE(w, c, l, "reset", PKT_DATA, TR_ABORT_ON_DATA);
 			c->has_data = true;
 			send_rst(w, l, c);
 		}
@@ -408,20 +402,18 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 	    w->q.now - l->last_overflow <= r->cookie_valid) {
 		if (c->cookie_isn && profile_cookie_too_old(c->cookie_at, w->q.now)) {
 			count(l, CTR_SyncookiesFailed);
-			TRACE(w, c, l, "fail", packet_name(kind),
-			      "cookie older than MAX_SYNCOOKIE_AGE minutes (check_tcp_syn_cookie): SyncookiesFailed");
+			TRACE(w, c, l, "fail", kind, TR_COOKIE_TOO_OLD);
 		} else if (c->cookie_isn) {
 			/* Rule ACK.3: a valid cookie ACK */
 			count(l, CTR_SyncookiesRecv);
 			if (profile_accept_queue_is_full(r, l->accept_queue, l->n)) {
 				count(l, CTR_ListenOverflows);
 				count(l, CTR_ListenDrops);
-				TRACE(w, c, l, "drop", packet_name(kind),
-				      "cookie ACK, accept queue full: dropped, nothing remembered (tcp_get_cookie_sock)");
+				TRACE(w, c, l, "drop", kind, TR_COOKIE_ACK_OVERFLOW);
 				return;
 			}
 			enqueue_child(w, l, c);
-			TRACE(w, c, l, "established", packet_name(kind), "valid syncookie: child joins the accept queue (cookie_v4_check)");
+			TRACE(w, c, l, "established", kind, TR_COOKIE_VALID);
 			if (kind == PKT_DATA)
 				child_data(w, c);
 			else if (kind == PKT_FIN)
@@ -430,11 +422,11 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 			return;
 		} else {
 			count(l, CTR_SyncookiesFailed);
-			TRACE(w, c, l, "fail", packet_name(kind), "no request and not a valid cookie (SyncookiesFailed)");
+			TRACE(w, c, l, "fail", kind, TR_COOKIE_INVALID);
 		}
 	}
 	/* Rule ACK.4: nothing but the listener: RST */
-	TRACE(w, c, l, "reset", packet_name(kind), "no request for this ACK: RST (tcp_v4_send_reset)");
+	TRACE(w, c, l, "reset", kind, TR_NO_REQUEST_RST);
 	send_rst(w, l, c);
 }
 
@@ -447,15 +439,14 @@ void listener_on_synack_timer(struct world *w, struct listener *l, struct conn *
 	                                     l->n, l->msb);
 	/* syn_ack_recalc: expire = num_timeout >= max */
 	if (c->num_timeout >= max) {
-		TRACE(w, c, l, "expire", NULL, "SYN-ACK retries ran out: request dropped silently (syn_ack_recalc)");
+		TRACE(w, c, l, "expire", PKT_NONE, TR_REQUEST_EXPIRED);
 		unlink_request(w, l, c, SERVER_NONE);
 		return;
 	}
 	c->num_retrans++;
 	count(l, CTR_TCPSynRetrans);
-	TRACE(w, c, l, "timer", "SYN-ACK",
-	      r->synack_timer == SYNACK_TIMER_SHARED_SCAN ? "SYN-ACK timeout: resend (inet_csk_reqsk_queue_prune)"
-	                                                  : "SYN-ACK timeout: resend (reqsk_timer_handler)");
+	TRACE(w, c, l, "timer", PKT_SYNACK,
+	      r->synack_timer == SYNACK_TIMER_SHARED_SCAN ? TR_SYNACK_RTO_SCAN : TR_SYNACK_RTO);
 	send_synack(w, c, false);
 	if (c->num_timeout++ == 0 && c->young) {
 		c->young = false;
@@ -477,7 +468,7 @@ struct conn *listener_accept(struct world *w, struct listener *l)
 	l->accept_queue--;
 	c->server_state = SERVER_ACCEPTED;
 	c->accepted_at = w->q.now;
-	TRACE(w, c, l, "accept", NULL, "accept() takes the head of the accept queue");
+	TRACE(w, c, l, "accept", PKT_NONE, TR_ACCEPTED);
 	server_respond(w, c);
 	return c;
 }
@@ -489,7 +480,7 @@ void listener_server_close(struct world *w, struct listener *l, struct conn *c)
 	if (c->has_data && world_pop_of(w, c)->after.kind == AFTER_HOLD) {
 		/* tcp_close with data the application never read: RST instead of
 		 * FIN (TCPAbortOnClose) */
-		TRACE(w, c, l, "reset", NULL, "closed with unread data: RST (tcp_close, TCPAbortOnClose)");
+		TRACE(w, c, l, "reset", PKT_NONE, TR_ABORT_ON_CLOSE);
 		send_rst(w, l, c);
 	}
 	/* tcp_update_metrics at close (docs/kernels.md "tcp_metrics cache"): a
@@ -502,7 +493,7 @@ void listener_server_close(struct world *w, struct listener *l, struct conn *c)
 		bool ts = p->sysctl.tcp_timestamps && l->sysctl->tcp_timestamps;
 		w->proven[c->pop] = ts || (c->num_retrans == 0 && !c->cookie_isn);
 	}
-	TRACE(w, c, l, "server-close", NULL, "the application closed the connection");
+	TRACE(w, c, l, "server-close", PKT_NONE, TR_SERVER_CLOSE);
 }
 
 bool listener_check(const struct listener *l)

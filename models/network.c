@@ -18,10 +18,6 @@ const char *packet_name(enum packet_kind k)
 	return k < PKT_KIND_COUNT ? packet_names[k] : "?";
 }
 
-static inline bool to_server(int kind)
-{
-	return kind <= PKT_RST_C;
-}
 
 static const uint8_t seg_of[PKT_KIND_COUNT] = {
 	[PKT_SYN] = SEG_SYN,     [PKT_ACK] = SEG_ACK,       [PKT_DATA] = SEG_DATA,
@@ -64,7 +60,7 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 {
 	const struct client_pop *pop = world_pop_of(w, c);
 	struct pop_state *ps = &w->pops[c->pop];
-	bool up = to_server(kind);
+	bool up = packet_to_server(kind);
 	double loss = up ? pop->path.loss_to_server : pop->path.loss_to_client;
 	if (kind == PKT_SYN)
 		w->res.syns_sent++;
@@ -73,12 +69,11 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 	if (!up && w->hooks.segment)
 		capture(w, c, kind, cookie); /* seen leaving the server, lost or not */
 	if (loss > 0 && rng_bernoulli(&ps->network, loss)) {
-		TRACE(w, c, world_listener_of(w, c), "lost", packet_name(kind),
-		      up ? "network loss to the server" : "network loss to the client");
+		TRACE(w, c, world_listener_of(w, c), "lost", kind, up ? TR_LOST_TO_SERVER : TR_LOST_TO_CLIENT);
 		return;
 	}
 	if (w->s->n_faults && fault_loses(w, c, kind, up)) {
-		TRACE(w, c, world_listener_of(w, c), "lost", packet_name(kind), "a fault on the path (scenario faults)");
+		TRACE(w, c, world_listener_of(w, c), "lost", kind, TR_LOST_FAULT);
 		return;
 	}
 	const struct dist *d = up ? &pop->path.delay_to_server : &pop->path.delay_to_client;
@@ -97,7 +92,7 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 	c->in_flight++;
 	if (++w->live_packets > w->res.peak_packets)
 		w->res.peak_packets = w->live_packets;
-	TRACE(w, c, world_listener_of(w, c), "send", packet_name(kind), cookie ? "syncookie" : NULL);
+	TRACE(w, c, world_listener_of(w, c), "send", kind, cookie ? TR_SEND_COOKIE : TR_SEND);
 	if (up && pop->path.reorder > 0) {
 		/* several receive CPUs: a segment may overtake others sent up to
 		 * `reorder` before it */
@@ -154,9 +149,9 @@ void net_on_deliver(struct world *w, struct packet *p)
 	pool_put(&w->packets, p);
 	w->live_packets--;
 	c->in_flight--;
-	if (to_server(kind) && w->hooks.segment)
+	if (packet_to_server(kind) && w->hooks.segment)
 		capture(w, c, kind, cookie); /* seen arriving at the server */
-	if (to_server(kind)) {
+	if (packet_to_server(kind)) {
 		struct listener *l = world_listener_of(w, c);
 		if (kind == PKT_SYN)
 			listener_on_syn(w, l, c);

@@ -45,21 +45,70 @@ void world_fail(struct world *w)
 	w->done = true;
 }
 
-void world_trace(struct world *w, const struct conn *c, const struct listener *l, const char *what,
-                 const char *pkt, const char *why)
+void world_trace(struct world *w, const struct conn *c, const struct listener *l, const char *what, int kind,
+                 enum trace_reason reason)
 {
+	enum trace_dir dir = kind < 0 ? TD_NONE : packet_to_server(kind) ? TD_C2S : TD_S2C;
+	enum trace_side side = trace_reason_side(reason);
+	if (side == TS_SENDER)
+		side = dir == TD_C2S ? TS_CLIENT : TS_SERVER;
 	struct trace_rec r = {
 		.t = w->q.now,
 		.conn = c ? c->id : UINT64_MAX,
 		.listener = l ? l->index : 0,
 		.what = what,
-		.pkt = pkt,
-		.why = why,
+		.side = side,
+		.dir = dir,
+		.kind = kind,
+		.reason = reason,
+		.pkt = kind < 0 ? NULL : packet_name(kind),
+		.why = trace_reason_text(reason),
 		.syn_queue = l ? l->syn_queue : 0,
 		.accept_queue = l ? l->accept_queue : 0,
 		.young = l ? l->young : 0,
 	};
 	w->hooks.trace(w->hooks.ctx, &r);
+}
+
+static const char *const reason_texts[] = {
+#define X(id, side, kfn, text) text,
+	TRACE_REASON_LIST(X)
+#undef X
+};
+static const char *const reason_functions[] = {
+#define X(id, side, kfn, text) kfn,
+	TRACE_REASON_LIST(X)
+#undef X
+};
+static const enum trace_side reason_sides[] = {
+#define X(id, side, kfn, text) side,
+	TRACE_REASON_LIST(X)
+#undef X
+};
+
+const char *trace_reason_text(enum trace_reason r)
+{
+	return r < TRACE_REASON_COUNT ? reason_texts[r] : NULL;
+}
+
+const char *trace_reason_function(enum trace_reason r)
+{
+	return r < TRACE_REASON_COUNT ? reason_functions[r] : NULL;
+}
+
+enum trace_side trace_reason_side(enum trace_reason r)
+{
+	return r < TRACE_REASON_COUNT ? reason_sides[r] : TS_SERVER;
+}
+
+const char *trace_side_name(enum trace_side s)
+{
+	return s == TS_CLIENT ? "client" : s == TS_NETWORK ? "network" : "server";
+}
+
+const char *trace_dir_name(enum trace_dir d)
+{
+	return d == TD_C2S ? "c2s" : d == TD_S2C ? "s2c" : NULL;
 }
 
 void world_resolve(struct world *w, struct conn *c)

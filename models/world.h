@@ -20,6 +20,7 @@
 
 #include "models/listener.h"
 #include "models/scenario.h"
+#include "models/trace.h"
 #include "sim/event.h"
 #include "sim/hist.h"
 #include "sim/pool.h"
@@ -125,6 +126,12 @@ enum packet_kind {
 
 const char *packet_name(enum packet_kind k);
 
+/* packet_to_server: does a segment of this kind go client -> server? */
+static inline bool packet_to_server(int kind)
+{
+	return kind <= PKT_RST_C;
+}
+
 struct packet {
 	struct sim_event ev;  /* delivery (drawn delays) */
 	struct packet *next;  /* next in a constant-delay channel */
@@ -174,8 +181,12 @@ struct trace_rec {
 	uint64_t conn;            /* attempt id */
 	uint32_t listener;
 	const char *what;         /* "send", "deliver", "lost", "drop", "queue", "accept", "expire", ... */
-	const char *pkt;          /* packet name or NULL */
-	const char *why;          /* the rule and the kernel function, or NULL */
+	enum trace_side side;     /* who acted (TS_CLIENT, TS_SERVER, TS_NETWORK) */
+	enum trace_dir dir;       /* the segment's way, TD_NONE without one */
+	int kind;                 /* the segment's enum packet_kind, -1 without one */
+	enum trace_reason reason; /* why (models/trace.h) */
+	const char *pkt;          /* packet_name(kind), or NULL */
+	const char *why;          /* trace_reason_text(reason): the rule and the kernel function, or NULL */
 	uint32_t syn_queue;       /* after the event */
 	uint32_t accept_queue;    /* after the event */
 	uint32_t young;           /* young requests in the SYN queue, after the event */

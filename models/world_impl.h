@@ -122,8 +122,8 @@ void workload_start(struct world *w);
 void workload_on_arrival(struct world *w, uint32_t pop);
 
 /* world.c */
-void world_trace(struct world *w, const struct conn *c, const struct listener *l, const char *what,
-                 const char *pkt, const char *why);
+void world_trace(struct world *w, const struct conn *c, const struct listener *l, const char *what, int kind,
+                 enum trace_reason reason);
 /* world_touch: c's state changed: after the current event, free it if both
  * ends are done (deferred, so no handler ever sees a freed conn) */
 void world_touch(struct world *w, struct conn *c);
@@ -166,10 +166,14 @@ static inline const struct client_pop *world_pop_of(const struct world *w, const
 	return &w->s->pops[c->pop];
 }
 
-#define TRACE(w, c, l, what, pkt, why)                       \
-	do {                                                     \
-		if ((w)->hooks.trace)                                \
-			world_trace((w), (c), (l), (what), (pkt), (why)); \
+/* TRACE: one record of the typed trace: the event kind, the segment's enum
+ * packet_kind (PKT_NONE for none) and the reason (TR_ id of models/trace.h,
+ * which says who acted) */
+#define PKT_NONE (-1)
+#define TRACE(w, c, l, what, kind, reason)                       \
+	do {                                                         \
+		if ((w)->hooks.trace)                                    \
+			world_trace((w), (c), (l), (what), (kind), (reason)); \
 	} while (0)
 
 #endif

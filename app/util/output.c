@@ -264,7 +264,10 @@ void output_trace_hook(void *ctx, const struct trace_rec *r)
 		fprintf(f, "\"conn\":null");
 	else
 		fprintf(f, "\"conn\":%llu", (unsigned long long)r->conn);
-	fprintf(f, ",\"listener\":%u,\"event\":\"%s\"", r->listener, r->what);
+	fprintf(f, ",\"listener\":%u,\"event\":\"%s\",\"side\":\"%s\"", r->listener, r->what,
+	        trace_side_name(r->side));
+	if (r->dir != TD_NONE)
+		fprintf(f, ",\"dir\":\"%s\"", trace_dir_name(r->dir));
 	if (r->pkt)
 		fprintf(f, ",\"packet\":\"%s\"", r->pkt);
 	if (r->why) {
