@@ -191,7 +191,7 @@ static void client_done(struct world *w, struct conn *c)
 static void closing_to_gone(struct world *w, struct conn *c)
 {
 	sim_queue_cancel(&w->q, &c->client_timer);
-	if (c->client_state == CLIENT_CLOSING)
+	if (c->client_state == CLIENT_FIN_WAIT1)
 		w->client_closing--;
 	c->client_state = CLIENT_GONE;
 }
@@ -212,7 +212,7 @@ static void client_gone(struct world *w, struct conn *c)
 	if (c->client_state == CLIENT_SYN_SENT)
 		w->client_syn_sent--;
 	leave_established(w, c);
-	bool was_open = c->client_state != CLIENT_CLOSING;
+	bool was_open = c->client_state != CLIENT_FIN_WAIT1;
 	closing_to_gone(w, c);
 	if (was_open)
 		client_done(w, c);
@@ -239,7 +239,7 @@ static void graceful_close(struct world *w, struct conn *c)
 		sim_queue_cancel(&w->q, &c->client_timer);
 	sim_queue_cancel(&w->q, &c->client_deadline);
 	leave_established(w, c);
-	c->client_state = CLIENT_CLOSING;
+	c->client_state = CLIENT_FIN_WAIT1;
 	w->client_closing++;
 	TRACE(w, c, world_listener_of(w, c), "close", PKT_FIN, TR_CLIENT_CLOSE);
 	if (data_out) {
@@ -413,7 +413,7 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 			connected(w, c, cookie);
 			break;
 		case CLIENT_ESTABLISHED:
-		case CLIENT_CLOSING:
+		case CLIENT_FIN_WAIT1:
 			/* a retransmitted SYN-ACK: answered with an ACK (tcp_send_dupack),
 			 * which retries the move into the accept queue */
 			TRACE(w, c, world_listener_of(w, c), "deliver", PKT_SYNACK, TR_DUP_SYNACK);
@@ -436,7 +436,7 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 			world_set_outcome(w, c, OUTCOME_RESET_AFTER_CONNECT);
 			client_gone(w, c);
 			break;
-		case CLIENT_CLOSING:
+		case CLIENT_FIN_WAIT1:
 			closing_to_gone(w, c);
 			break;
 		case CLIENT_GONE:
@@ -457,7 +457,7 @@ void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie)
 		}
 		break;
 	case PKT_DATA_ACK:
-		if (c->client_state == CLIENT_CLOSING) {
+		if (c->client_state == CLIENT_FIN_WAIT1) {
 			/* the FIN is acknowledged: FIN_WAIT2, then TIME_WAIT, whose
 			 * tcp_time_wait updates the metrics cache */
 			segment_acked(w, c);
@@ -503,7 +503,7 @@ static void segment_timer(struct world *w, struct conn *c)
 	}
 	/* tcp_retransmit_timer: TCPTimeouts, then tcp_write_timeout */
 	w->res.client_timeouts++;
-	if (c->client_state == CLIENT_CLOSING) {
+	if (c->client_state == CLIENT_FIN_WAIT1) {
 		if (profile_orphan_expired(p->sysctl.tcp_orphan_retries, c->rto, c->retransmits,
 		                           w->q.now - c->retrans_stamp)) {
 			TRACE(w, c, l, "expire", c->out_kind, TR_ORPHAN_EXPIRED);
@@ -566,7 +566,7 @@ void client_on_timer(struct world *w, struct conn *c)
 		}
 		segment_timer(w, c);
 		return;
-	case CLIENT_CLOSING:
+	case CLIENT_FIN_WAIT1:
 		segment_timer(w, c);
 		return;
 	default:

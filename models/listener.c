@@ -95,13 +95,6 @@ static inline void count(struct listener *l, enum listener_counter c)
 	l->counters[c]++;
 }
 
-/* SYN drops are counted from 3.10 on (tcp_listendrop; docs/kernels.md "Rules", count_syn_drops) */
-static inline void count_syn_drop(struct listener *l, enum listener_counter c)
-{
-	if (l->rules->count_syn_drops)
-		l->counters[c]++;
-}
-
 static void arm_synack_timer(struct world *w, struct listener *l, struct conn *c, sim_time_ns delay)
 {
 	sim_time_ns now = w->q.now, fire;
@@ -198,6 +191,143 @@ static bool peer_is_proven(const struct world *w, const struct listener *l, cons
 	return w->proven[c->pop];
 }
 
+/* ---- the decisions ------------------------------------------------------- */
+
+struct syn_verdict listener_syn_verdict(const struct kernel_rules *r, const struct syn_state *s)
+{
+	struct syn_verdict v = {SYN_QUEUE, TR_REQUEST_QUEUED, false, 0};
+	/* SYN drops are counted from 3.10 on (tcp_listendrop; count_syn_drops) */
+	uint32_t drop_ctr = r->count_syn_drops ? ~UINT32_C(0) : 0;
+
+	/* Rule SYN.1: SYN queue full, or tcp_syncookies=2 (tcp_conn_request,
+	 * inet_csk_reqsk_queue_is_full, tcp_syn_flood_action) */
+	bool want_cookie = false;
+	bool always = s->tcp_syncookies == 2 && r->syncookies_always;
+	if (always || profile_syn_queue_is_full(r, s->syn_queue, s->n, s->msb)) {
+		if (s->tcp_syncookies) {
+			want_cookie = true;
+			v.counters |= LISTENER_CTR(TCPReqQFullDoCookies) & drop_ctr;
+		} else {
+			v.counters |= (LISTENER_CTR(TCPReqQFullDrop) | LISTENER_CTR(ListenDrops)) & drop_ctr;
+			v.action = SYN_DROP;
+			v.reason = TR_SYNQ_FULL_NO_COOKIES;
+			return v;
+		}
+	}
+
+	/* Rule SYN.2: accept queue full (sk_acceptq_is_full); old kernels drop
+	 * only while more than one young request is queued */
+	if (r->syn_on_full_accept != SYN_FULL_ACCEPT_IGNORE && profile_accept_queue_is_full(r, s->accept_queue, s->n)) {
+		if (r->syn_on_full_accept == SYN_FULL_ACCEPT_DROP || s->young > 1) {
+			v.counters |= (LISTENER_CTR(ListenOverflows) | LISTENER_CTR(ListenDrops)) & drop_ctr;
+			v.action = SYN_DROP;
+			v.reason = r->syn_on_full_accept == SYN_FULL_ACCEPT_DROP ? TR_ACCEPTQ_FULL_SYN : TR_ACCEPTQ_FULL_YOUNG;
+			return v;
+		}
+		v.passed_full_accept = true;
+	}
+
+	/* Rule SYN.3: cookies off and less than a quarter of tcp_max_syn_backlog
+	 * left: only proven peers (tcp_conn_request, tcp_peer_is_proven) */
+	if (!want_cookie && !s->tcp_syncookies && r->syn_queue_full != SYNQ_FREEBSD &&
+	    (int64_t)s->msb - (int64_t)s->syn_queue < (int64_t)(s->msb >> 2) && !s->peer_proven) {
+		v.counters |= LISTENER_CTR(ListenDrops) & drop_ctr;
+		v.action = SYN_DROP;
+		v.reason = TR_UNPROVEN_PEER;
+		return v;
+	}
+
+	if (want_cookie) {
+		/* cookie_v4_init_sequence, tcp_synq_overflow: no state is kept */
+		v.counters |= LISTENER_CTR(SyncookiesSent);
+		if (r->cookie_counts_listendrops)
+			v.counters |= LISTENER_CTR(ListenDrops); /* 3.10, 4.4: the cookie path ends at drop_and_free */
+		v.action = SYN_COOKIE;
+		v.reason = always ? TR_COOKIE_ALWAYS : TR_COOKIE_SYNQ_FULL;
+		return v;
+	}
+	/* Rule SYN.4: queue a request (inet_csk_reqsk_queue_hash_add) */
+	return v;
+}
+
+struct ack_verdict listener_ack_verdict(const struct ack_state *s)
+{
+	struct ack_verdict v = {ACK_ESTABLISH, TR_CHILD_QUEUED, false, TR_SEND, 0};
+	if (s->request) {
+		if (s->rst) {
+			/* tcp_check_req: RST -> embryonic_reset, the request is dropped */
+			v.action = ACK_DROP_REQUEST;
+			v.reason = TR_REQUEST_RST;
+			v.counters = LISTENER_CTR(EmbryonicRsts);
+			return v;
+		}
+		/* Rule ACK.1: accept queue full (tcp_v4_syn_recv_sock: exit_overflow) */
+		if (s->accept_full) {
+			v.counters = LISTENER_CTR(ListenOverflows) | LISTENER_CTR(ListenDrops);
+			if (s->abort_on_overflow) {
+				/* tcp_check_req: embryonic_reset */
+				v.action = ACK_RESET_REQUEST;
+				v.reason = TR_ACK_OVERFLOW_RST;
+				v.counters |= LISTENER_CTR(EmbryonicRsts);
+			} else {
+				v.action = ACK_KEEP_REQUEST; /* inet_rsk(req)->acked = 1 */
+				v.reason = TR_ACK_OVERFLOW_DROP;
+			}
+			return v;
+		}
+		/* Rule ACK.2: the child joins the accept queue (inet_csk_complete_hashdance) */
+		return v;
+	}
+	if (s->rst) {
+		v.action = ACK_IGNORE; /* an RST for nothing is ignored */
+		v.reason = TR_SEND;
+		return v;
+	}
+	/* cookie_v4_check: only within cookie_valid of the last overflow */
+	if (s->cookie_check) {
+		if (s->cookie && s->cookie_too_old) {
+			v.counters = LISTENER_CTR(SyncookiesFailed);
+			v.cookie_failed = true;
+			v.fail_reason = TR_COOKIE_TOO_OLD;
+		} else if (s->cookie) {
+			/* Rule ACK.3: a valid cookie ACK */
+			v.counters = LISTENER_CTR(SyncookiesRecv);
+			if (s->accept_full) {
+				v.counters |= LISTENER_CTR(ListenOverflows) | LISTENER_CTR(ListenDrops);
+				v.action = ACK_DROP;
+				v.reason = TR_COOKIE_ACK_OVERFLOW;
+				return v;
+			}
+			v.reason = TR_COOKIE_VALID;
+			return v;
+		} else {
+			v.counters = LISTENER_CTR(SyncookiesFailed);
+			v.cookie_failed = true;
+			v.fail_reason = TR_COOKIE_INVALID;
+		}
+	}
+	/* Rule ACK.4: nothing but the listener: RST */
+	v.action = ACK_RESET;
+	v.reason = TR_NO_REQUEST_RST;
+	return v;
+}
+
+bool listener_synack_expires(const struct kernel_rules *r, int synack_retries, int num_timeout, uint32_t qlen,
+                             uint32_t young, int n, int msb)
+{
+	/* reqsk_timer_handler / inet_csk_reqsk_queue_prune: the retry limit
+	 * shrinks with the share of young requests once the queue is crowded;
+	 * syn_ack_recalc: expire = num_timeout >= max */
+	return num_timeout >= profile_synack_retry_limit(r, synack_retries, qlen, young, n, msb);
+}
+
+static void count_verdict(struct listener *l, uint32_t counters)
+{
+	for (int i = 0; counters && i < LISTENER_COUNTER_COUNT; i++, counters >>= 1)
+		if (counters & 1)
+			l->counters[i]++;
+}
+
 void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 {
 	const struct kernel_rules *r = l->rules;
@@ -247,57 +377,31 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 
 	c->ts_recent = c->rx_stamp; /* tcp_openreq_init: the SYN-ACK echoes this SYN's TSval */
 
-	/* Rule SYN.1: SYN queue full, or tcp_syncookies=2 (tcp_conn_request,
-	 * inet_csk_reqsk_queue_is_full, tcp_syn_flood_action) */
-	bool want_cookie = false;
-	bool always = sc->tcp_syncookies == 2 && r->syncookies_always;
-	if (always || profile_syn_queue_is_full(r, l->syn_queue, l->n, l->msb)) {
-		if (sc->tcp_syncookies) {
-			want_cookie = true;
-			count_syn_drop(l, CTR_TCPReqQFullDoCookies);
-		} else {
-			count_syn_drop(l, CTR_TCPReqQFullDrop);
-			count_syn_drop(l, CTR_ListenDrops);
-			TRACE(w, c, l, "drop", PKT_SYN, TR_SYNQ_FULL_NO_COOKIES);
-			return;
-		}
-	}
-
-	/* Rule SYN.2: accept queue full (sk_acceptq_is_full); old kernels drop
-	 * only while more than one young request is queued */
-	if (r->syn_on_full_accept != SYN_FULL_ACCEPT_IGNORE &&
-	    profile_accept_queue_is_full(r, l->accept_queue, l->n)) {
-		if (r->syn_on_full_accept == SYN_FULL_ACCEPT_DROP || l->young > 1) {
-			count_syn_drop(l, CTR_ListenOverflows);
-			count_syn_drop(l, CTR_ListenDrops);
-			TRACE(w, c, l, "drop", PKT_SYN,
-			      r->syn_on_full_accept == SYN_FULL_ACCEPT_DROP ? TR_ACCEPTQ_FULL_SYN : TR_ACCEPTQ_FULL_YOUNG);
-			return;
-		}
+	struct syn_state st = {
+	    .syn_queue = l->syn_queue,
+	    .young = l->young,
+	    .accept_queue = l->accept_queue,
+	    .n = l->n,
+	    .msb = l->msb,
+	    .tcp_syncookies = sc->tcp_syncookies,
+	    .peer_proven = peer_is_proven(w, l, c),
+	};
+	struct syn_verdict v = listener_syn_verdict(r, &st);
+	count_verdict(l, v.counters);
+	if (v.passed_full_accept)
 		TRACE(w, c, l, "pass", PKT_SYN, TR_ACCEPTQ_FULL_PASS);
-	}
-
-	/* Rule SYN.3: cookies off and less than a quarter of tcp_max_syn_backlog
-	 * left: only proven peers (tcp_conn_request, tcp_peer_is_proven) */
-	if (!want_cookie && !sc->tcp_syncookies && r->syn_queue_full != SYNQ_FREEBSD &&
-	    (int64_t)l->msb - (int64_t)l->syn_queue < (int64_t)(l->msb >> 2) &&
-	    !peer_is_proven(w, l, c)) {
-		count_syn_drop(l, CTR_ListenDrops);
-		TRACE(w, c, l, "drop", PKT_SYN, TR_UNPROVEN_PEER);
+	if (v.action == SYN_DROP) {
+		TRACE(w, c, l, "drop", PKT_SYN, v.reason);
 		return;
 	}
-
-	if (want_cookie) {
-		/* cookie_v4_init_sequence, tcp_synq_overflow: no state is kept */
-		count(l, CTR_SyncookiesSent);
-		if (r->cookie_counts_listendrops)
-			count(l, CTR_ListenDrops); /* 3.10, 4.4: the cookie path ends at drop_and_free */
+	if (v.action == SYN_COOKIE) {
 		/* tcp_synq_overflow: the stamp moves only when it is more than a
-		 * second old (4.4+; docs/kernels.md "Cookie stamp and age") */
+		 * second old (4.4+; docs/kernels.md "Listener rules of tcp_check_req
+		 * and the cookie check") */
 		l->last_overflow = profile_overflow_stamp(r, l->ever_overflowed, l->last_overflow, w->q.now);
 		l->ever_overflowed = true;
 		c->cookie_at = w->q.now;
-		TRACE(w, c, l, "cookie", PKT_SYN, always ? TR_COOKIE_ALWAYS : TR_COOKIE_SYNQ_FULL);
+		TRACE(w, c, l, "cookie", PKT_SYN, v.reason);
 		send_synack(w, c, true);
 		return;
 	}
@@ -324,30 +428,11 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 	arm_synack_timer(w, l, c, r->init_rto);
 }
 
-/* tcp_check_req -> syn_recv_sock: move a request into the accept queue */
-static void complete_request(struct world *w, struct listener *l, struct conn *c, int kind)
+/* the child joins the accept queue, with what its segment carries */
+static void establish(struct world *w, struct listener *l, struct conn *c, int kind, enum trace_reason why)
 {
-	const struct kernel_rules *r = l->rules;
-	/* Rule ACK.1: accept queue full (tcp_v4_syn_recv_sock: exit_overflow) */
-	if (profile_accept_queue_is_full(r, l->accept_queue, l->n)) {
-		count(l, CTR_ListenOverflows);
-		count(l, CTR_ListenDrops);
-		if (l->sysctl->tcp_abort_on_overflow || r->rst_on_refused_ack) {
-			/* tcp_check_req: embryonic_reset */
-			TRACE(w, c, l, "reset", kind, TR_ACK_OVERFLOW_RST);
-			send_rst(w, l, c);
-			unlink_request(w, l, c, SERVER_NONE);
-			count(l, CTR_EmbryonicRsts);
-		} else {
-			c->acked = true; /* inet_rsk(req)->acked = 1 */
-			TRACE(w, c, l, "drop", kind, TR_ACK_OVERFLOW_DROP);
-		}
-		return;
-	}
-	/* Rule ACK.2: the child joins the accept queue (inet_csk_complete_hashdance) */
-	unlink_request(w, l, c, SERVER_ACCEPT_QUEUE);
 	enqueue_child(w, l, c);
-	TRACE(w, c, l, "established", kind, TR_CHILD_QUEUED);
+	TRACE(w, c, l, "established", kind, why);
 	if (kind == PKT_DATA)
 		child_data(w, c);
 	else if (kind == PKT_FIN)
@@ -355,20 +440,61 @@ static void complete_request(struct world *w, struct listener *l, struct conn *c
 	acceptor_notify(w, l);
 }
 
-void listener_on_segment(struct world *w, struct listener *l, struct conn *c, int kind)
+/* a segment other than SYN for a request or for nothing: tcp_check_req,
+ * cookie_v4_check (listener_ack_verdict), applied */
+static void new_connection_segment(struct world *w, struct listener *l, struct conn *c, int kind)
 {
 	const struct kernel_rules *r = l->rules;
-	switch (c->server_state) {
-	case SERVER_REQUEST:
-		if (kind == PKT_RST_C) {
-			/* tcp_check_req: RST -> embryonic_reset, the request is dropped */
-			TRACE(w, c, l, "drop", PKT_RST_C, TR_REQUEST_RST);
-			unlink_request(w, l, c, SERVER_NONE);
-			count(l, CTR_EmbryonicRsts);
-			return;
-		}
-		complete_request(w, l, c, kind);
+	bool request = c->server_state == SERVER_REQUEST;
+	bool cookie_check = !request && l->sysctl->tcp_syncookies && l->ever_overflowed &&
+	                    w->q.now - l->last_overflow <= r->cookie_valid;
+	struct ack_state st = {
+	    .request = request,
+	    .rst = kind == PKT_RST_C,
+	    .accept_full = profile_accept_queue_is_full(r, l->accept_queue, l->n),
+	    .abort_on_overflow = l->sysctl->tcp_abort_on_overflow || r->rst_on_refused_ack,
+	    .cookie_check = cookie_check,
+	    .cookie = c->cookie_isn,
+	    .cookie_too_old = cookie_check && c->cookie_isn && profile_cookie_too_old(c->cookie_at, w->q.now),
+	};
+	struct ack_verdict v = listener_ack_verdict(&st);
+	count_verdict(l, v.counters);
+	if (v.cookie_failed)
+		TRACE(w, c, l, "fail", kind, v.fail_reason);
+	switch (v.action) {
+	case ACK_ESTABLISH:
+		if (request)
+			unlink_request(w, l, c, SERVER_ACCEPT_QUEUE);
+		establish(w, l, c, kind, v.reason);
 		return;
+	case ACK_KEEP_REQUEST:
+		c->acked = true; /* inet_rsk(req)->acked = 1 */
+		TRACE(w, c, l, "drop", kind, v.reason);
+		return;
+	case ACK_RESET_REQUEST:
+		TRACE(w, c, l, "reset", kind, v.reason);
+		send_rst(w, l, c);
+		unlink_request(w, l, c, SERVER_NONE);
+		return;
+	case ACK_DROP_REQUEST:
+		TRACE(w, c, l, "drop", kind, v.reason);
+		unlink_request(w, l, c, SERVER_NONE);
+		return;
+	case ACK_DROP:
+		TRACE(w, c, l, "drop", kind, v.reason);
+		return;
+	case ACK_IGNORE:
+		return;
+	case ACK_RESET:
+		TRACE(w, c, l, "reset", kind, v.reason);
+		send_rst(w, l, c);
+		return;
+	}
+}
+
+void listener_on_segment(struct world *w, struct listener *l, struct conn *c, int kind)
+{
+	switch (c->server_state) {
 	case SERVER_ACCEPT_QUEUE:
 	case SERVER_ACCEPTED:
 		if (kind == PKT_DATA && !c->has_data)
@@ -394,40 +520,7 @@ void listener_on_segment(struct world *w, struct listener *l, struct conn *c, in
 	default:
 		break;
 	}
-	if (kind == PKT_RST_C)
-		return; /* an RST for nothing is ignored */
-
-	/* cookie_v4_check: only within cookie_valid of the last overflow */
-	if (l->sysctl->tcp_syncookies && l->ever_overflowed &&
-	    w->q.now - l->last_overflow <= r->cookie_valid) {
-		if (c->cookie_isn && profile_cookie_too_old(c->cookie_at, w->q.now)) {
-			count(l, CTR_SyncookiesFailed);
-			TRACE(w, c, l, "fail", kind, TR_COOKIE_TOO_OLD);
-		} else if (c->cookie_isn) {
-			/* Rule ACK.3: a valid cookie ACK */
-			count(l, CTR_SyncookiesRecv);
-			if (profile_accept_queue_is_full(r, l->accept_queue, l->n)) {
-				count(l, CTR_ListenOverflows);
-				count(l, CTR_ListenDrops);
-				TRACE(w, c, l, "drop", kind, TR_COOKIE_ACK_OVERFLOW);
-				return;
-			}
-			enqueue_child(w, l, c);
-			TRACE(w, c, l, "established", kind, TR_COOKIE_VALID);
-			if (kind == PKT_DATA)
-				child_data(w, c);
-			else if (kind == PKT_FIN)
-				net_send(w, c, PKT_DATA_ACK, false);
-			acceptor_notify(w, l);
-			return;
-		} else {
-			count(l, CTR_SyncookiesFailed);
-			TRACE(w, c, l, "fail", kind, TR_COOKIE_INVALID);
-		}
-	}
-	/* Rule ACK.4: nothing but the listener: RST */
-	TRACE(w, c, l, "reset", kind, TR_NO_REQUEST_RST);
-	send_rst(w, l, c);
+	new_connection_segment(w, l, c, kind);
 }
 
 void listener_on_synack_timer(struct world *w, struct listener *l, struct conn *c)
@@ -435,10 +528,8 @@ void listener_on_synack_timer(struct world *w, struct listener *l, struct conn *
 	const struct kernel_rules *r = l->rules;
 	/* reqsk_timer_handler / inet_csk_reqsk_queue_prune: the retry limit
 	 * shrinks with the share of young requests once the queue is crowded */
-	int max = profile_synack_retry_limit(r, l->sysctl->tcp_synack_retries, l->syn_queue, l->young,
-	                                     l->n, l->msb);
-	/* syn_ack_recalc: expire = num_timeout >= max */
-	if (c->num_timeout >= max) {
+	if (listener_synack_expires(r, l->sysctl->tcp_synack_retries, c->num_timeout, l->syn_queue, l->young, l->n,
+	                            l->msb)) {
 		TRACE(w, c, l, "expire", PKT_NONE, TR_REQUEST_EXPIRED);
 		unlink_request(w, l, c, SERVER_NONE);
 		return;

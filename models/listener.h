@@ -18,6 +18,7 @@
 
 #include "models/acceptor.h"
 #include "models/profile.h"
+#include "models/trace.h"
 #include "sim/clock.h"
 
 /* nstat name, netstat -s phrase ("%" is the count) */
@@ -47,6 +48,81 @@ enum listener_counter {
 const char *counter_name(enum listener_counter c);
 const char *counter_nstat_name(enum listener_counter c);
 const char *counter_netstat_phrase(enum listener_counter c);
+
+/* ---- the listener's decisions, as pure functions ----------------------------
+ *
+ * Shaped like the kernel's syn_ack_recalc: the state the kernel reads goes in,
+ * a verdict comes out (what to do, why, and which counters the decision
+ * moves); listener.c only applies it.  Counters moved by the actions
+ * themselves (TcpOutRsts by an RST sent, TcpPassiveOpens by a child queued)
+ * are counted where those happen.  docs/kernels.md "How the listener uses the
+ * rules". */
+
+#define LISTENER_CTR(c) (UINT32_C(1) << CTR_##c)
+
+/* what tcp_conn_request reads for a new SYN */
+struct syn_state {
+	uint32_t syn_queue, young, accept_queue; /* qlen, young, sk_ack_backlog */
+	int n, msb;                              /* sk_max_ack_backlog, tcp_max_syn_backlog */
+	int tcp_syncookies;                      /* 0, 1, 2 */
+	bool peer_proven;                        /* tcp_peer_is_proven */
+};
+
+enum syn_action {
+	SYN_QUEUE,  /* a request in the SYN queue, SYN-ACK sent (inet_csk_reqsk_queue_hash_add) */
+	SYN_COOKIE, /* a cookie SYN-ACK, no state kept (cookie_v4_init_sequence) */
+	SYN_DROP,   /* dropped (tcp_listendrop) */
+};
+
+struct syn_verdict {
+	enum syn_action action;
+	enum trace_reason reason;  /* why */
+	bool passed_full_accept;   /* old kernels: the accept queue was full, young <= 1: let through */
+	uint32_t counters;         /* LISTENER_CTR bits to count */
+};
+
+/* listener_syn_verdict: tcp_conn_request's answer to a SYN that finds no
+ * request: SYN queue full (cookies or drop), accept queue full (young rule),
+ * the 3/4-of-tcp_max_syn_backlog rule for unproven peers, else queue. */
+struct syn_verdict listener_syn_verdict(const struct kernel_rules *r, const struct syn_state *s);
+
+/* what tcp_check_req / cookie_v4_check read for a segment other than SYN
+ * that is not for an established child */
+struct ack_state {
+	bool request;          /* it finds its request (SYN_RECV) */
+	bool rst;              /* it is the client's RST */
+	bool accept_full;      /* sk_acceptq_is_full */
+	bool abort_on_overflow; /* tcp_abort_on_overflow=1 (or FreeBSD's refusal) */
+	bool cookie_check;     /* syncookies on and an overflow within cookie_valid */
+	bool cookie;           /* it answers a cookie SYN-ACK */
+	bool cookie_too_old;   /* ... older than MAX_SYNCOOKIE_AGE */
+};
+
+enum ack_action {
+	ACK_ESTABLISH,     /* the child joins the accept queue (from the request or a valid cookie) */
+	ACK_KEEP_REQUEST,  /* dropped; the request stays, marked acked (tcp_abort_on_overflow=0) */
+	ACK_RESET_REQUEST, /* RST, the request dropped (embryonic_reset) */
+	ACK_DROP_REQUEST,  /* the client's RST: the request dropped */
+	ACK_DROP,          /* dropped, nothing remembered */
+	ACK_IGNORE,        /* an RST for nothing */
+	ACK_RESET,         /* RST: no request, no valid cookie (tcp_v4_send_reset) */
+};
+
+struct ack_verdict {
+	enum ack_action action;
+	enum trace_reason reason; /* why */
+	bool cookie_failed;       /* a cookie check failed first (fail_reason) */
+	enum trace_reason fail_reason;
+	uint32_t counters;        /* LISTENER_CTR bits to count */
+};
+
+struct ack_verdict listener_ack_verdict(const struct ack_state *s);
+
+/* listener_synack_expires: syn_ack_recalc: a request whose SYN-ACK timer
+ * fired after num_timeout timeouts expires when num_timeout reaches the
+ * retry limit (profile_synack_retry_limit), else its SYN-ACK is resent. */
+bool listener_synack_expires(const struct kernel_rules *r, int synack_retries, int num_timeout, uint32_t qlen,
+                             uint32_t young, int n, int msb);
 
 enum server_state {
 	SERVER_NONE,         /* nothing on the server for this attempt */

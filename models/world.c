@@ -284,7 +284,7 @@ static void on_snapshot(struct world *w)
 		case CLIENT_ESTABLISHED:
 			snap.client_established++;
 			break;
-		case CLIENT_CLOSING:
+		case CLIENT_FIN_WAIT1:
 			snap.client_fin_wait++;
 			break;
 		default:

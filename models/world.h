@@ -52,7 +52,7 @@ const char *outcome_text(enum outcome o);
 enum client_state {
 	CLIENT_SYN_SENT,    /* connect() in progress */
 	CLIENT_ESTABLISHED, /* connect() returned; waiting or holding */
-	CLIENT_CLOSING,     /* the application closed; the socket still answers SYN-ACKs */
+	CLIENT_FIN_WAIT1,   /* FIN_WAIT1: the application closed, the FIN is out; the socket still answers SYN-ACKs */
 	CLIENT_GONE,        /* no socket: anything from the server is answered with RST */
 };
 

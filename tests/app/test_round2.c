@@ -166,7 +166,8 @@ Test(round2, a_small_run_sees_a_signal)
 	remove_tree(dir);
 }
 
-/* a setup that may take long (huge queues, 1024 listeners) stops within a
+/* the largest queues on 1024 listeners (set up at once: closed-form limits)
+ * and a long busy run: it stops within a
  * second of SIGTERM or SIGINT, with status 130 and nothing written */
 static void check_setup_signal(int sig)
 {

@@ -301,3 +301,101 @@ Test(listener, an_orphan_that_gives_up_resets_its_request)
 	cr_assert_eq(o.r.connected_never_accepted, 4);
 	cr_assert_eq(o.r.counters[CTR_EmbryonicRsts], 4);
 }
+
+/* the listener's decisions as tables: state in, verdict out (the kernel's
+ * tcp_conn_request, tcp_check_req and cookie_v4_check, docs/kernels.md "How
+ * the listener uses the rules") */
+Test(listener, syn_verdicts_as_a_table)
+{
+	const struct kernel_rules *l618 = profile_find("linux-6.18"), *l2632 = profile_find("linux-2.6.32"),
+	                          *l310 = profile_find("linux-3.10");
+	struct row {
+		const struct kernel_rules *r;
+		struct syn_state s;
+		enum syn_action action;
+		enum trace_reason reason;
+		bool pass;
+		uint32_t counters;
+	} rows[] = {
+	    /* room everywhere: queued */
+	    {l618, {0, 0, 0, 128, 4096, 1, true}, SYN_QUEUE, TR_REQUEST_QUEUED, false, 0},
+	    /* 6.18 SYN queue full (qlen > N): cookie, TCPReqQFullDoCookies + SyncookiesSent */
+	    {l618, {129, 0, 0, 128, 4096, 1, true}, SYN_COOKIE, TR_COOKIE_SYNQ_FULL, false,
+	     LISTENER_CTR(TCPReqQFullDoCookies) | LISTENER_CTR(SyncookiesSent)},
+	    /* ... cookies off: dropped, TCPReqQFullDrop + ListenDrops */
+	    {l618, {129, 0, 0, 128, 4096, 0, true}, SYN_DROP, TR_SYNQ_FULL_NO_COOKIES, false,
+	     LISTENER_CTR(TCPReqQFullDrop) | LISTENER_CTR(ListenDrops)},
+	    /* tcp_syncookies=2: always cookies (counted as the full queue's) */
+	    {l618, {0, 0, 0, 128, 4096, 2, true}, SYN_COOKIE, TR_COOKIE_ALWAYS, false,
+	     LISTENER_CTR(TCPReqQFullDoCookies) | LISTENER_CTR(SyncookiesSent)},
+	    /* 6.18 accept queue full (N + 1 = 129): dropped, ListenOverflows + ListenDrops */
+	    {l618, {0, 0, 129, 128, 4096, 1, true}, SYN_DROP, TR_ACCEPTQ_FULL_SYN, false,
+	     LISTENER_CTR(ListenOverflows) | LISTENER_CTR(ListenDrops)},
+	    /* 2.6.32: accept queue full, young <= 1: let through and queued; drops not counted */
+	    {l2632, {0, 1, 129, 128, 2048, 0, false}, SYN_QUEUE, TR_REQUEST_QUEUED, true, 0},
+	    {l2632, {2, 2, 129, 128, 2048, 0, false}, SYN_DROP, TR_ACCEPTQ_FULL_YOUNG, false, 0},
+	    /* 3.10 counts the same drop, and a cookie also counts ListenDrops */
+	    {l310, {2, 2, 129, 128, 2048, 1, false}, SYN_DROP, TR_ACCEPTQ_FULL_YOUNG, false,
+	     LISTENER_CTR(ListenOverflows) | LISTENER_CTR(ListenDrops)},
+	    {l310, {256, 0, 0, 128, 2048, 1, false}, SYN_COOKIE, TR_COOKIE_SYNQ_FULL, false,
+	     LISTENER_CTR(TCPReqQFullDoCookies) | LISTENER_CTR(SyncookiesSent) | LISTENER_CTR(ListenDrops)},
+	    /* cookies off, over 3/4 of tcp_max_syn_backlog (100 of 128 used): unproven peers dropped */
+	    {l618, {100, 0, 0, 4096, 128, 0, false}, SYN_DROP, TR_UNPROVEN_PEER, false, LISTENER_CTR(ListenDrops)},
+	    {l618, {100, 0, 0, 4096, 128, 0, true}, SYN_QUEUE, TR_REQUEST_QUEUED, false, 0},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct syn_verdict v = listener_syn_verdict(rows[i].r, &rows[i].s);
+		cr_assert_eq(v.action, rows[i].action, "row %zu", i);
+		cr_assert_eq(v.reason, rows[i].reason, "row %zu: %s", i, trace_reason_text(v.reason));
+		cr_assert_eq(v.passed_full_accept, rows[i].pass, "row %zu", i);
+		cr_assert_eq(v.counters, rows[i].counters, "row %zu: counters %#x", i, v.counters);
+	}
+}
+
+Test(listener, ack_verdicts_as_a_table)
+{
+	struct row {
+		struct ack_state s;
+		enum ack_action action;
+		enum trace_reason reason;
+		bool failed;
+		uint32_t counters;
+	} rows[] = {
+	    /* request, room: established */
+	    {{true, false, false, false, false, false, false}, ACK_ESTABLISH, TR_CHILD_QUEUED, false, 0},
+	    /* request, accept queue full, abort_on_overflow 0: dropped, request kept */
+	    {{true, false, true, false, false, false, false}, ACK_KEEP_REQUEST, TR_ACK_OVERFLOW_DROP, false,
+	     LISTENER_CTR(ListenOverflows) | LISTENER_CTR(ListenDrops)},
+	    /* ... abort_on_overflow 1: RST, request dropped, EmbryonicRsts */
+	    {{true, false, true, true, false, false, false}, ACK_RESET_REQUEST, TR_ACK_OVERFLOW_RST, false,
+	     LISTENER_CTR(ListenOverflows) | LISTENER_CTR(ListenDrops) | LISTENER_CTR(EmbryonicRsts)},
+	    /* the client's RST for a request */
+	    {{true, true, false, false, false, false, false}, ACK_DROP_REQUEST, TR_REQUEST_RST, false,
+	     LISTENER_CTR(EmbryonicRsts)},
+	    /* an RST for nothing */
+	    {{false, true, false, false, true, true, false}, ACK_IGNORE, TR_SEND, false, 0},
+	    /* no request, valid cookie */
+	    {{false, false, false, false, true, true, false}, ACK_ESTABLISH, TR_COOKIE_VALID, false,
+	     LISTENER_CTR(SyncookiesRecv)},
+	    {{false, false, true, false, true, true, false}, ACK_DROP, TR_COOKIE_ACK_OVERFLOW, false,
+	     LISTENER_CTR(SyncookiesRecv) | LISTENER_CTR(ListenOverflows) | LISTENER_CTR(ListenDrops)},
+	    /* cookie too old, or none: SyncookiesFailed, then RST */
+	    {{false, false, false, false, true, true, true}, ACK_RESET, TR_NO_REQUEST_RST, true,
+	     LISTENER_CTR(SyncookiesFailed)},
+	    {{false, false, false, false, true, false, false}, ACK_RESET, TR_NO_REQUEST_RST, true,
+	     LISTENER_CTR(SyncookiesFailed)},
+	    /* no overflow lately: no cookie check, just RST */
+	    {{false, false, false, false, false, true, false}, ACK_RESET, TR_NO_REQUEST_RST, false, 0},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ack_verdict v = listener_ack_verdict(&rows[i].s);
+		cr_assert_eq(v.action, rows[i].action, "row %zu", i);
+		cr_assert_eq(v.reason, rows[i].reason, "row %zu", i);
+		cr_assert_eq(v.cookie_failed, rows[i].failed, "row %zu", i);
+		cr_assert_eq(v.counters, rows[i].counters, "row %zu: counters %#x", i, v.counters);
+	}
+	/* syn_ack_recalc: 5 retries, uncrowded queue: expires at the 5th timeout */
+	const struct kernel_rules *r = profile_find("linux-6.18");
+	cr_assert(!listener_synack_expires(r, 5, 4, 1, 0, 128, 4096));
+	cr_assert(listener_synack_expires(r, 5, 5, 1, 0, 128, 4096));
+}
