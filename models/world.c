@@ -337,7 +337,8 @@ static void emit_sample(struct world *w)
 static void on_sample(struct world *w)
 {
 	emit_sample(w);
-	world_schedule(w, &w->sample_ev, w->q.now + w->s->sample_interval);
+	w->next_sample = w->q.now + w->s->sample_interval;
+	world_schedule(w, &w->sample_ev, w->next_sample);
 }
 
 struct world *world_create(const struct scenario *s, const struct world_hooks *hooks)
@@ -541,7 +542,7 @@ int world_run(struct world *w, volatile sig_atomic_t *stop)
 	w->end_ev.aux = 0;
 	world_schedule(w, &w->end_ev, s->duration);
 	if (s->sample_interval > 0 && w->hooks.sample)
-		world_schedule(w, &w->sample_ev, 0);
+		world_schedule(w, &w->sample_ev, w->next_sample = 0);
 	sim_event_init(&w->warmup_ev, EV_WARMUP);
 	if (s->warmup > 0)
 		world_schedule(w, &w->warmup_ev, s->warmup);
@@ -584,7 +585,7 @@ int world_run(struct world *w, volatile sig_atomic_t *stop)
 	if (w->status < 0)
 		rc = -1;
 	/* the end: a last sample, then every attempt still alive is finished, in id order */
-	if (s->sample_interval > 0 && w->hooks.sample && w->sample_ev.time != w->q.now)
+	if (s->sample_interval > 0 && w->hooks.sample && w->next_sample != w->q.now)
 		emit_sample(w);
 	w->res.end_time = w->q.now;
 	w->res.events = w->q.fired;

@@ -56,59 +56,64 @@ enum client_state {
 	CLIENT_GONE,        /* no socket: anything from the server is answered with RST */
 };
 
+/* Laid out by heat: the first cache line (64 bytes) holds what nearly every
+ * event of a connection reads or writes (its two busy timers, the states,
+ * counts, RTO and most flags); the cold fields (written at a few transitions,
+ * read when the attempt is recorded) come after.  The pool starts each conn
+ * on a cache line. */
 struct conn {
+	/* hot: the first cache line */
 	struct sim_event client_timer;    /* SYN or data retransmit, hold end */
-	struct sim_event client_deadline; /* connect timeout or read timeout */
 	struct sim_event synack_timer;    /* server: the request's SYN-ACK timer */
-	struct conn *live_prev, *live_next; /* world's list of live conns, by id */
-	struct conn *aq_next;             /* listener's accept queue link */
-	uint64_t id;                      /* attempt number, from 0 */
-	int32_t user;                     /* closed-loop user, -1 for none */
+	uint32_t in_flight;               /* packets of this conn in the network */
 	uint16_t pop;                     /* client population */
 	uint16_t listener;                /* SO_REUSEPORT listener it hashed to */
-	/* client */
-	sim_time_ns start;                /* first SYN sent, ns */
-	sim_time_ns connect_at;           /* connect() returned, ns; -1 if not */
-	sim_time_ns served_at;            /* first byte from the server, ns; -1 if not */
-	sim_time_ns rto;                  /* client's current retransmit timeout, ns */
 	uint8_t client_state;             /* enum client_state */
+	uint8_t server_state;             /* enum server_state (listener.h) */
 	uint8_t outcome;                  /* enum outcome (provisional until the client is done) */
 	uint8_t syns;                     /* SYNs sent */
 	uint8_t retransmits;              /* SYN or data retransmits so far */
+	uint8_t num_timeout;              /* SYN-ACK timer expiries so far */
+	uint8_t num_retrans;              /* SYN-ACKs resent so far */
+	bool young;                       /* no SYN-ACK timeout yet */
+	sim_time_ns rto;                  /* client's current retransmit timeout, ns */
 	bool resolved;                    /* outcome final or connected-and-served */
 	bool cookie_isn;                  /* the SYN-ACK the client took carried a cookie */
 	bool request_acked;               /* request mode: server acknowledged the data */
 	uint8_t app_try;                  /* application-level try number, from 0 */
+	bool acked;                       /* an ACK was dropped for a full accept queue */
+	bool has_data;                    /* the server socket holds the request */
+	bool responded;                   /* the server sent its first bytes */
+	bool held;                        /* a worker holds the accepted child */
+	/* the second line: warm */
+	bool counted_established;         /* counted in world's client_established */
+	bool release_pending;             /* on the world's list of conns to look at */
 	/* client after the handshake (docs/kernels.md "Client after the handshake") */
 	uint8_t out_kind;                 /* the data or FIN segment outstanding (enum packet_kind) */
 	uint8_t backoff;                  /* icsk_backoff: RTOs since the last valid RTT sample */
 	bool probe_armed;                 /* client_timer is a tail loss probe, not the RTO */
 	bool probe_out;                   /* a probe is outstanding (tlp_high_seq) */
 	bool in_loss;                     /* an RTO fired (TCP_CA_Loss): no new probe */
+	int32_t user;                     /* closed-loop user, -1 for none */
 	sim_time_ns srtt;                 /* smoothed RTT, ns; 0 = no valid sample yet */
 	sim_time_ns seg_at;               /* the outstanding segment was last sent, ns */
 	sim_time_ns retrans_stamp;        /* its first RTO retransmit, ns */
 	sim_time_ns rx_stamp;             /* TS echo of the segment being delivered, ns */
-	/* server */
+	/* cold: written at a few transitions, read when the attempt is recorded */
+	struct sim_event client_deadline; /* connect timeout or read timeout */
+	struct conn *aq_next;             /* listener's accept queue link */
+	uint64_t id;                      /* attempt number, from 0 */
+	sim_time_ns start;                /* first SYN sent, ns */
+	sim_time_ns connect_at;           /* connect() returned, ns; -1 if not */
+	sim_time_ns served_at;            /* first byte from the server, ns; -1 if not */
 	sim_time_ns accepted_at;          /* accept() returned it, ns; -1 if not */
 	sim_time_ns queued_at;            /* the child joined the accept queue, ns; -1 if not */
 	sim_time_ns scan_phase;           /* old kernels: when the scan visits its bucket */
-	uint8_t server_state;             /* enum server_state (listener.h) */
-	uint8_t num_timeout;              /* SYN-ACK timer expiries so far */
-	uint8_t num_retrans;              /* SYN-ACKs resent so far */
-	bool young;                       /* no SYN-ACK timeout yet */
-	bool acked;                       /* an ACK was dropped for a full accept queue */
-	bool has_data;                    /* the server socket holds the request */
-	bool responded;                   /* the server sent its first bytes */
-	bool held;                        /* a worker holds the accepted child */
-	bool counted_established;         /* counted in world's client_established */
-	bool release_pending;             /* on the world's list of conns to look at */
 	sim_time_ns ts_recent;            /* TSval (send time) of the latest SYN seen, ns */
 	sim_time_ns oow_at;               /* last SYN-ACK to a retransmitted SYN (last_oow_ack_time), ns; -1 none */
 	sim_time_ns cookie_at;            /* the last cookie SYN-ACK was sent (its minute counter), ns */
-	/* bookkeeping */
-	uint32_t in_flight;               /* packets of this conn in the network */
 	sim_time_ns user_started;         /* closed loop / app retry: first try started, ns */
+	struct conn *live_prev, *live_next; /* world's list of live conns, by id */
 };
 
 enum packet_kind {

@@ -97,6 +97,7 @@ struct world {
 	sim_time_ns window_start;      /* start of the statistics window, ns */
 	size_t next_snapshot;
 	struct sim_event sample_ev;
+	sim_time_ns next_sample;       /* when sample_ev is (or was last) due, ns */
 	struct conn **touched;         /* conns to look at after this event */
 	size_t n_touched, cap_touched;
 	uint64_t settled[OUTCOME_COUNT]; /* attempts settled so far, by outcome (time series) */

@@ -22,7 +22,7 @@
 
 _Static_assert(LANE_SLOTS >= 2 * SIM_QUEUE_MAX_LANES, "the lane table is at most half full");
 _Static_assert(SIM_QUEUE_MAX_LANES < UINT16_MAX, "lane slots hold 1 + a lane index");
-_Static_assert(SIM_QUEUE_MAX_LANES < (1u << SIM_LANE_BITS), "heap entries hold 1 + a lane index");
+_Static_assert(SIM_NOW_TAG < (1u << SIM_LANE_BITS), "orders hold 1 + a lane index, or the now tag");
 
 #define LANE_TAG_MASK SIM_LANE_TAG_MASK
 #define POS_MASK (SIM_SLOT_PENDING - 1)
@@ -179,21 +179,43 @@ static struct sim_lane *lane_find(struct sim_queue *q, uint64_t key)
 	return l;
 }
 
-/* give the lane a ring of ncap entries (a power of two >= len); every entry
- * keeps its position, so the events' slots stay right; -1 when out of memory,
- * the lane unchanged */
+/* give the lane a ring of ncap entries (a power of two >= len), in place
+ * when realloc can; every entry keeps its position, so the events' slots stay
+ * right; -1 when out of memory, the lane unchanged */
 static int lane_resize(struct sim_queue *q, struct sim_lane *l, uint32_t ncap)
 {
 	assert(ncap >= l->len && ncap <= SIM_LANE_MAX_CAP);
-	struct sim_lane_entry *nr = malloc(sizeof(*nr) * ncap);
+	struct sim_lane_entry *r = l->ring;
+	uint32_t cap = l->cap;
+	if (ncap < cap) {
+		/* each entry to its index in the smaller ring: those below ncap
+		 * stay, the others move down to indexes no entry holds (the
+		 * positions are consecutive and fewer than ncap) */
+		for (uint32_t i = 0; i < l->len; i++) {
+			uint32_t pos = l->first + i;
+			uint32_t from = pos & (cap - 1), to = pos & (ncap - 1);
+			if (from != to)
+				r[to] = r[from];
+		}
+		struct sim_lane_entry *nr = realloc(r, sizeof(*r) * ncap);
+		if (!nr)
+			nr = r; /* keep the larger block, the entries where they are now */
+		account(q, -(int64_t)((cap - ncap) * sizeof(*r)));
+		l->ring = nr;
+		l->cap = ncap;
+		return 0;
+	}
+	struct sim_lane_entry *nr = realloc(r, sizeof(*r) * ncap);
 	if (!nr)
 		return -1;
-	for (uint32_t i = 0; i < l->len; i++) {
+	/* an entry at index i moves to i + cap when its position says so */
+	for (uint32_t i = 0; i < l->len && cap > 0; i++) {
 		uint32_t pos = l->first + i;
-		nr[pos & (ncap - 1)] = l->ring[ring_index(l, pos)];
+		uint32_t from = pos & (cap - 1), to = pos & (ncap - 1);
+		if (from != to)
+			nr[to] = nr[from];
 	}
-	free(l->ring);
-	account(q, ((int64_t)ncap - (int64_t)l->cap) * (int64_t)sizeof(*nr));
+	account(q, (int64_t)((ncap - cap) * sizeof(*nr)));
 	l->ring = nr;
 	l->cap = ncap;
 	return 0;
@@ -265,6 +287,7 @@ int sim_queue_init(struct sim_queue *q)
 	q->next_seq = 0;
 	q->fired = 0;
 	q->now = 0;
+	q->nowl = (struct sim_lane){.key = UINT64_MAX};
 	q->lanes = NULL;
 	q->n_lanes = 0;
 	q->lanes_cap = 0;
@@ -278,6 +301,8 @@ void sim_queue_fini(struct sim_queue *q)
 {
 	for (uint32_t i = 0; i < q->n_lanes; i++)
 		free(q->lanes[i].ring);
+	free(q->nowl.ring);
+	q->nowl = (struct sim_lane){.key = UINT64_MAX};
 	free(q->lanes);
 	free(q->lane_slots);
 	free(q->heap);
@@ -334,6 +359,8 @@ static void compact(struct sim_queue *q)
 			q->heap[n++] = lane_head_entry(l); /* at most one per old head */
 		held += l->len;
 	}
+	lane_compact(q, &q->nowl);
+	held += q->nowl.len;
 	q->len = n;
 	q->held = held;
 	for (uint32_t i = n / ARITY + 1; i-- > 0;)
@@ -364,8 +391,8 @@ static int heap_reserve(struct sim_queue *q)
 	return 0;
 }
 
-/* room to append to lane l, and for its heap entry if it is empty */
-static int lane_reserve(struct sim_queue *q, struct sim_lane *l)
+/* room to append to lane l's ring */
+static int ring_reserve(struct sim_queue *q, struct sim_lane *l)
 {
 	if (l->len == l->cap) {
 		if (l->cap > 0 && is_mostly_stale(q))
@@ -377,12 +404,30 @@ static int lane_reserve(struct sim_queue *q, struct sim_lane *l)
 				return -1;
 		}
 	}
+	return 0;
+}
+
+/* room to append to lane l, and for its heap entry if it is empty */
+static int lane_reserve(struct sim_queue *q, struct sim_lane *l)
+{
+	if (ring_reserve(q, l) < 0)
+		return -1;
 	return l->len > 0 ? 0 : heap_reserve(q);
 }
 
-/* ev becomes pending at t under a new order (with lane tag tag); its old
- * entry, if any, goes stale */
-static inline void arm(struct sim_queue *q, struct sim_event *ev, sim_time_ns t, uint32_t tag)
+/* append ev, armed for t, to lane l (room reserved) */
+static inline void lane_append(struct sim_lane *l, struct sim_event *ev, sim_time_ns t)
+{
+	uint32_t pos = (l->first + l->len) & POS_MASK;
+	l->ring[ring_index(l, pos)] = (struct sim_lane_entry){t, ev->order, ev};
+	ev->slot = SIM_SLOT_PENDING | pos;
+	l->len++;
+	l->tail = t;
+}
+
+/* ev becomes pending under a new order (with lane tag tag); its old entry,
+ * if any, goes stale */
+static inline void arm(struct sim_queue *q, struct sim_event *ev, uint32_t tag)
 {
 	if (q->next_seq == SIM_SEQ_LIMIT)
 		abort(); /* seqs would no longer fit heap entries */
@@ -392,20 +437,33 @@ static inline void arm(struct sim_queue *q, struct sim_event *ev, sim_time_ns t,
 		if (++q->live > q->max_live)
 			q->max_live = q->live;
 	}
-	ev->time = t;
 	ev->order = q->next_seq++ << SIM_LANE_BITS | tag;
 	ev->slot = SIM_SLOT_PENDING;
 	q->held++;
 }
 
+/* ev is due now itself: to the zero-delay FIFO; every entry there is due
+ * now, in seq order, so the FIFO stays sorted */
+static int schedule_now(struct sim_queue *q, struct sim_event *ev)
+{
+	if (ring_reserve(q, &q->nowl) < 0)
+		return -1;
+	arm(q, ev, SIM_NOW_TAG);
+	lane_append(&q->nowl, ev, q->now);
+	return 0;
+}
+
 int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 {
-	if (t < q->now)
-		abort(); /* a model asked for the past: results would be corrupt */
+	if (t <= q->now) {
+		if (t < q->now)
+			abort(); /* a model asked for the past: results would be corrupt */
+		return schedule_now(q, ev);
+	}
 	if (q->top_taken && q->heap[0].ev == ev) {
 		/* the event just popped reschedules itself: its entry, still at
 		 * the top, takes the new time in place */
-		arm(q, ev, t, 0);
+		arm(q, ev, 0);
 		q->held--; /* the popped entry was still counted */
 		q->top_taken = 0;
 		sift_down_with(q->heap, q->len, 0, (struct sim_heap_entry){t, ev->order, ev});
@@ -413,7 +471,7 @@ int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 	}
 	if (heap_reserve(q) < 0)
 		return -1;
-	arm(q, ev, t, 0);
+	arm(q, ev, 0);
 	q->heap[q->len] = (struct sim_heap_entry){t, ev->order, ev};
 	sift_up(q->heap, q->len++);
 	return 0;
@@ -422,20 +480,19 @@ int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 int sim_queue_schedule_lane(struct sim_queue *q, struct sim_event *ev, sim_time_ns t,
                             uint64_t lane_key)
 {
-	if (t < q->now)
-		abort(); /* a model asked for the past: results would be corrupt */
+	if (t <= q->now) {
+		if (t < q->now)
+			abort(); /* a model asked for the past: results would be corrupt */
+		return schedule_now(q, ev);
+	}
 	struct sim_lane *l = lane_find(q, lane_key);
 	if (!l || (l->len > 0 && t < l->tail))
 		return sim_queue_schedule(q, ev, t); /* out of order for the lane */
 	if (lane_reserve(q, l) < 0)
 		return -1;
 	uint32_t li = (uint32_t)(l - q->lanes);
-	arm(q, ev, t, li + 1);
-	uint32_t pos = (l->first + l->len) & POS_MASK;
-	l->ring[ring_index(l, pos)] = (struct sim_lane_entry){t, ev->order, ev};
-	ev->slot = SIM_SLOT_PENDING | pos;
-	l->len++;
-	l->tail = t;
+	arm(q, ev, li + 1);
+	lane_append(l, ev, t);
 	if (l->len == 1) {
 		q->heap[q->len] = lane_head_entry(l);
 		sift_up(q->heap, q->len++);
@@ -479,13 +536,61 @@ static inline bool front_is_live(struct sim_queue *q)
 	return false;
 }
 
+/* the zero-delay FIFO's first live entry, or NULL (drops stale ones) */
+static inline const struct sim_lane_entry *now_front(struct sim_queue *q)
+{
+	struct sim_lane *l = &q->nowl;
+	while (l->len > 0) {
+		const struct sim_lane_entry *h = lane_head(l);
+		if (h->ev)
+			return h;
+		l->first = (l->first + 1) & POS_MASK;
+		l->len--;
+		q->held--;
+	}
+	return NULL;
+}
+
+/* the zero-delay FIFO's head goes first when it is before the heap's front */
+static inline bool now_goes_first(struct sim_queue *q, const struct sim_lane_entry *h)
+{
+	if (!front_is_live(q))
+		return true;
+	const struct sim_heap_entry *top = &q->heap[0];
+	return top->time > h->time || (top->time == h->time && top->order > h->order);
+}
+
 sim_time_ns sim_queue_peek_time(struct sim_queue *q)
 {
+	const struct sim_lane_entry *h = q->nowl.len ? now_front(q) : NULL;
+	if (h)
+		return h->time; /* now: nothing is before it */
 	return front_is_live(q) ? q->heap[0].time : SIM_TIME_NEVER;
+}
+
+/* ev fired at t */
+static inline struct sim_event *fire(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
+{
+	ev->slot = 0;
+	q->live--;
+	if (t < q->now)
+		abort(); /* the clock never runs backwards */
+	q->now = t;
+	q->fired++;
+	return ev;
 }
 
 struct sim_event *sim_queue_pop_until(struct sim_queue *q, sim_time_ns limit)
 {
+	if (q->nowl.len) {
+		const struct sim_lane_entry *h = now_front(q);
+		if (h && h->time <= limit && now_goes_first(q, h)) {
+			struct sim_event *ev = h->ev;
+			sim_time_ns t = h->time;
+			lane_advance(q, &q->nowl);
+			return fire(q, ev, t);
+		}
+	}
 	if (!front_is_live(q) || q->heap[0].time > limit)
 		return NULL;
 	struct sim_heap_entry top = q->heap[0];
@@ -494,14 +599,7 @@ struct sim_event *sim_queue_pop_until(struct sim_queue *q, sim_time_ns limit)
 		lane_pop_head(q, tag - 1);
 	else
 		q->top_taken = 1; /* removed at the next pop, or replaced */
-	struct sim_event *ev = top.ev;
-	ev->slot = 0;
-	q->live--;
-	if (top.time < q->now)
-		abort(); /* the clock never runs backwards */
-	q->now = top.time;
-	q->fired++;
-	return ev;
+	return fire(q, top.ev, top.time);
 }
 
 struct sim_event *sim_queue_pop(struct sim_queue *q)
@@ -525,6 +623,7 @@ static uint64_t count_bytes(const struct sim_queue *q)
 	uint64_t b = (uint64_t)q->cap * sizeof(*q->heap) + (uint64_t)q->lanes_cap * sizeof(*q->lanes);
 	if (q->lane_slots)
 		b += LANE_SLOTS * sizeof(*q->lane_slots);
+	b += (uint64_t)q->nowl.cap * sizeof(*q->nowl.ring);
 	for (uint32_t i = 0; i < q->n_lanes; i++)
 		b += (uint64_t)q->lanes[i].cap * sizeof(*q->lanes[i].ring);
 	return b;
@@ -534,7 +633,7 @@ static uint64_t count_bytes(const struct sim_queue *q)
 static bool entry_is_sane(const struct sim_queue *q, const struct sim_event *ev, sim_time_ns t,
                           uint64_t order)
 {
-	return ev->time == t && ev->order == order && ev->slot != 0 && t >= q->now;
+	return ev->order == order && ev->slot != 0 && t >= q->now;
 }
 
 bool sim_queue_check(const struct sim_queue *q)
@@ -597,6 +696,23 @@ bool sim_queue_check(const struct sim_queue *q)
 		}
 		if (l->len > 0 && lane_at(l, l->len - 1)->time != l->tail)
 			return false;
+	}
+	const struct sim_lane *l = &q->nowl;
+	if ((l->cap & (l->cap - 1)) != 0 || l->len > l->cap || l->first > POS_MASK)
+		return false;
+	held += l->len;
+	for (uint32_t i = 0; i < l->len; i++) {
+		const struct sim_lane_entry *e = lane_at(l, i);
+		if ((e->order & LANE_TAG_MASK) != SIM_NOW_TAG || e->time != q->now)
+			return false;
+		if (i > 0 && e->order <= lane_at(l, i - 1)->order)
+			return false;
+		if (e->ev) {
+			live++;
+			uint32_t pos = (l->first + i) & POS_MASK;
+			if (!entry_is_sane(q, e->ev, e->time, e->order) || e->ev->slot != (SIM_SLOT_PENDING | pos))
+				return false;
+		}
 	}
 	return live == q->live && held == q->held && q->bytes == count_bytes(q) &&
 	       q->bytes <= q->max_bytes;

@@ -30,6 +30,10 @@
  * constant factor of the pending events plus a constant per lane, bounded by
  * what is in flight.
  *
+ * Zero delay: an event scheduled for now itself goes to a FIFO of its own
+ * (nowl), whose head is compared with the heap's front at each pop instead of
+ * sifting through the heap: same (time, seq) order, O(1).
+ *
  * The hot path: sim_queue_pop_until peeks and pops in one pass; a popped
  * heap entry stays at the top until the next pop, so that an event that
  * reschedules itself from its handler (a channel's next packet, a worker's
@@ -56,6 +60,8 @@
 /* Low bits of an order naming the lane (1 + index, 0 for none). */
 #define SIM_LANE_BITS 11
 #define SIM_LANE_TAG_MASK ((UINT64_C(1) << SIM_LANE_BITS) - 1)
+/* the lane tag of the zero-delay FIFO (sim_queue.nowl) */
+#define SIM_NOW_TAG (SIM_QUEUE_MAX_LANES + 1u)
 /* sim_event.slot: bit 31 while pending; the low bits, the lane position of
  * its entry (lane events) */
 #define SIM_SLOT_PENDING UINT32_C(0x80000000)
@@ -65,7 +71,6 @@
 #define SIM_SEQ_LIMIT (UINT64_C(1) << (64 - SIM_LANE_BITS))
 
 struct sim_event {
-	sim_time_ns time; /* when it is due, ns */
 	uint64_t order;   /* of its live entry: seq << SIM_LANE_BITS | lane tag; the
 	                   * seq breaks ties by scheduling order */
 	uint32_t slot;    /* 0 when not pending; else SIM_SLOT_PENDING | the
@@ -117,6 +122,10 @@ struct sim_queue {
 	uint64_t next_seq;           /* seq handed to the next schedule */
 	uint64_t fired;              /* events popped so far */
 	sim_time_ns now;             /* time of the last popped event, ns */
+	struct sim_lane nowl;        /* events scheduled for now itself, in
+	                              * scheduling order: they run before anything
+	                              * later, after what is due now with a smaller
+	                              * seq, without a heap sift */
 	struct sim_lane *lanes;      /* n_lanes lanes, in creation order */
 	uint32_t n_lanes;            /* lanes in use, at most SIM_QUEUE_MAX_LANES */
 	uint32_t lanes_cap;          /* allocated lanes */
@@ -133,7 +142,6 @@ struct sim_queue {
 /* sim_event_init: mark ev as not pending.  Call once before first use. */
 static inline void sim_event_init(struct sim_event *ev, uint16_t kind)
 {
-	ev->time = 0;
 	ev->order = UINT64_MAX;
 	ev->slot = 0;
 	ev->kind = kind;
@@ -180,7 +188,7 @@ static inline void sim__unlink(struct sim_queue *q, const struct sim_event *ev)
 {
 	uint32_t tag = (uint32_t)(ev->order & SIM_LANE_TAG_MASK);
 	if (tag != 0) {
-		struct sim_lane *l = &q->lanes[tag - 1];
+		struct sim_lane *l = tag == SIM_NOW_TAG ? &q->nowl : &q->lanes[tag - 1];
 		l->ring[ev->slot & (l->cap - 1)].ev = NULL;
 	}
 }

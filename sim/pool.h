@@ -2,7 +2,11 @@
  *
  * Objects are carved from chunks that are never returned until the pool is
  * finalised, so the pool's memory is its high-water mark of live objects:
- * bounded by what is in flight, not by how long the simulation runs.  A freed
+ * bounded by what is in flight, not by how long the simulation runs.  Chunks
+ * start small and double up to per_chunk objects, so the pool follows what is
+ * in flight; they start on a cache line, and objects are sized so that none
+ * straddles more lines than it must (a power of two up to 64 bytes, whole
+ * lines beyond).  A freed
  * object's first bytes hold the free-list link; the caller initialises every
  * object it gets.
  */
@@ -16,7 +20,8 @@ struct pool_chunk;
 
 struct pool {
 	size_t obj_size;          /* bytes per object (>= sizeof(void *)) */
-	size_t per_chunk;         /* objects per chunk */
+	size_t per_chunk;         /* objects per chunk, at most */
+	size_t next_chunk;        /* objects in the next chunk */
 	struct pool_chunk *chunks; /* every chunk allocated, owned */
 	void *free_list;          /* freed objects */
 	char *next;               /* next never-used object in the newest chunk */
