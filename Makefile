@@ -200,10 +200,30 @@ SAN := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer 
 check:
 	$(MAKE) BUILD=build-san OPT="-O1 -g" LTO= SANFLAGS="$(SAN)" TCPQSIM_BIN=build-san/tcpqsim TEST_JOBS=1 WEB_TESTS=0 test
 
-# The benchmark: 10^7 attempts of a fixed overload scenario, then the same
-# scenario 5x shorter: peak memory must not grow with simulated duration.
-bench: tcpqsim
-	@sh bench/bench.sh ./tcpqsim
+# The benchmarks (bench/bench.sh): the hold model of the engine beside a
+# plain 4-ary heap and a ladder queue (bench/hold.c), 10^7 attempts of each
+# overload scenario (CPU and wall time), memory flatness (50 s vs 200 s);
+# BASE=<commit> also builds that commit in a scratch worktree
+# (build-bench/base-SHA, bench/build-base.sh) and prints paired CPU-time
+# ratios on both overload scenarios (BENCH_PAIRS pairs, run in turn).
+HOLD_BIN := $(BUILD)/bench-hold
+$(HOLD_BIN): bench/hold.c $(LIB_SIM) | $(INC_STAMP)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(BUILD)/inc/sim -o $@ bench/hold.c $(LIB_SIM) $(ALL_LDFLAGS) $(LIBS_M)
+
+bench: $(TCPQSIM_BIN) $(HOLD_BIN)
+	@base=""; if [ -n "$(BASE)" ]; then base=$$(sh bench/build-base.sh "$(BASE)") || exit 2; fi; \
+	sh bench/bench.sh ./$(TCPQSIM_BIN) $(HOLD_BIN) "$$base" "$(BASE)"
+
+# ./tcpqsim built with profile feedback (gcc): an instrumented build in
+# build-pgo/ runs the training scenarios (bench/pgo-train.sh), then the same
+# objects are rebuilt with the profile.  Outputs are the same as make's.
+pgo:
+	rm -rf build-pgo
+	$(MAKE) BUILD=build-pgo PGO="-fprofile-generate -fprofile-update=single" TCPQSIM_BIN=build-pgo/tcpqsim-train build-pgo/tcpqsim-train
+	sh bench/pgo-train.sh build-pgo/tcpqsim-train
+	find build-pgo -name '*.o' -delete
+	$(MAKE) BUILD=build-pgo PGO="-fprofile-use -fprofile-partial-training -Wno-missing-profile" TCPQSIM_BIN=tcpqsim tcpqsim
 
 test-build: $(TCPQSIM_BIN) $(BUILD)/test-sim $(BUILD)/test-models $(BUILD)/test-app $(BUILD)/kcheck
 

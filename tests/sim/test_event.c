@@ -1,6 +1,7 @@
 /* test_event.c: the pending-event queue. */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <string.h>
 
 #include "sim/event.h"
 #include "sim/rng.h"
@@ -291,6 +292,138 @@ Test(event, keys_beyond_the_lane_limit_use_the_heap)
 	cr_assert_null(sim_queue_pop(&q));
 	cr_assert(sim_queue_check(&q));
 	sim_queue_fini(&q);
+}
+
+Test(event, pop_until_pops_only_what_is_due_by_the_limit)
+{
+	struct sim_queue q;
+	cr_assert_eq(sim_queue_init(&q), 0);
+	struct sim_event a, b;
+	sim_event_init(&a, 1);
+	sim_event_init(&b, 2);
+	sim_queue_schedule(&q, &b, 20);
+	sim_queue_schedule_lane(&q, &a, 10, 10);
+	cr_assert_eq(sim_queue_pop_until(&q, 15), &a);
+	cr_assert_null(sim_queue_pop_until(&q, 15));
+	cr_assert_eq(q.now, 10);
+	cr_assert(sim_event_is_pending(&b));
+	cr_assert_eq(sim_queue_peek_time(&q), 20);
+	cr_assert_eq(sim_queue_pop_until(&q, 20), &b);
+	cr_assert_null(sim_queue_pop_until(&q, SIM_TIME_NEVER));
+	cr_assert(sim_queue_check(&q));
+	sim_queue_fini(&q);
+}
+
+/* The queue against a reference that scans every pending event for the
+ * smallest (time, seq): handlers that reschedule the event they were given
+ * (the top replaced in place), events due now itself (the zero-delay FIFO),
+ * lanes, cancels, and schedules made between a pop and the reschedule. */
+enum { REF_EVENTS = 48, REF_OPS = 40000 };
+
+struct ref {
+	sim_time_ns time[REF_EVENTS];
+	uint64_t seq[REF_EVENTS];
+	bool pending[REF_EVENTS];
+	uint64_t next_seq;
+};
+
+static void ref_schedule(struct ref *r, uint32_t i, sim_time_ns t)
+{
+	r->time[i] = t;
+	r->seq[i] = r->next_seq++;
+	r->pending[i] = true;
+}
+
+static int ref_pop(struct ref *r)
+{
+	int best = -1;
+	for (int i = 0; i < REF_EVENTS; i++)
+		if (r->pending[i] && (best < 0 || r->time[i] < r->time[best] ||
+		                      (r->time[i] == r->time[best] && r->seq[i] < r->seq[best])))
+			best = i;
+	if (best >= 0)
+		r->pending[best] = false;
+	return best;
+}
+
+/* schedule event i at now + a drawn delay in both */
+static void both_schedule(struct sim_queue *q, struct ref *r, struct sim_event *ev, uint32_t i,
+                          struct rng_stream *rs)
+{
+	static const sim_time_ns fixed[3] = {100, 1000, 5000};
+	unsigned long how = rng_below(rs, 6);
+	sim_time_ns t = q->now;
+	int rc;
+	if (how == 0) { /* now itself */
+		rc = sim_queue_schedule(q, &ev[i], t);
+	} else if (how <= 2) { /* a fixed delay, in its lane */
+		sim_time_ns d = fixed[rng_below(rs, 3)];
+		t += d;
+		rc = sim_queue_schedule_lane(q, &ev[i], t, (uint64_t)d);
+	} else { /* anything, often tying */
+		t += (sim_time_ns)rng_below(rs, 20) * 50;
+		rc = sim_queue_schedule(q, &ev[i], t);
+	}
+	cr_assert_eq(rc, 0);
+	ref_schedule(r, i, t);
+}
+
+Test(event, rescheduling_from_a_handler_and_zero_delays_keep_the_exact_order)
+{
+	static struct sim_queue q;
+	static struct ref r;
+	static struct sim_event ev[REF_EVENTS];
+	struct rng_stream rs;
+	cr_assert_eq(rng_stream_init(&rs, 11, 0, 3), 0);
+	cr_assert_eq(sim_queue_init(&q), 0);
+	memset(&r, 0, sizeof(r));
+	for (uint32_t i = 0; i < REF_EVENTS; i++)
+		sim_event_init(&ev[i], (uint16_t)i);
+	uint64_t replaced = 0, zero = 0;
+	for (int op = 0; op < REF_OPS; op++) {
+		unsigned long x = rng_below(&rs, 100);
+		if (x < 30) {
+			uint32_t i = (uint32_t)rng_below(&rs, REF_EVENTS);
+			both_schedule(&q, &r, ev, i, &rs);
+		} else if (x < 38) {
+			uint32_t i = (uint32_t)rng_below(&rs, REF_EVENTS);
+			sim_queue_cancel(&q, &ev[i]);
+			r.pending[i] = false;
+		} else {
+			int want = ref_pop(&r);
+			struct sim_event *e = sim_queue_pop(&q);
+			cr_assert_eq(e ? (int)(e - ev) : -1, want, "op %d: popped %td, want %d", op,
+			             e ? e - ev : -1, want);
+			if (!e)
+				continue;
+			cr_assert_eq(q.now, r.time[want], "op %d", op);
+			/* the handler: sometimes other events first, then itself again */
+			if (rng_below(&rs, 2) == 0) {
+				for (unsigned long k = rng_below(&rs, 3); k > 0; k--) {
+					uint32_t i = (uint32_t)rng_below(&rs, REF_EVENTS);
+					if (i != (uint32_t)want)
+						both_schedule(&q, &r, ev, i, &rs);
+				}
+				bool top = q.top_taken && q.heap[0].ev == e;
+				both_schedule(&q, &r, ev, (uint32_t)want, &rs);
+				replaced += top && !q.top_taken;
+			}
+		}
+		zero += q.nowl.len > 0;
+		if (op % 64 == 0)
+			cr_assert(sim_queue_check(&q), "op %d: queue invalid", op);
+	}
+	for (int want; (want = ref_pop(&r)) >= 0;) {
+		struct sim_event *e = sim_queue_pop(&q);
+		cr_assert_eq(e ? (int)(e - ev) : -1, want);
+	}
+	cr_assert_null(sim_queue_pop(&q));
+	cr_assert_gt(replaced, 1000, "the top was replaced in place only %llu times",
+	             (unsigned long long)replaced);
+	cr_assert_gt(zero, 1000, "the zero-delay FIFO was used only %llu times", (unsigned long long)zero);
+	cr_assert(sim_queue_check(&q));
+	sim_queue_fini(&q);
+	rng_stream_fini(&rs);
 }
 
 Test(rng, streams_are_reproducible_and_independent)
