@@ -498,6 +498,9 @@ static void read_pop(struct cfg *c, const cJSON *in, cJSON *out, struct client_p
 	char defname[32];
 	snprintf(defname, sizeof(defname), "clients%d", index);
 	const char *name = jr_string(r, in, out, "name", index == 0 ? "clients" : defname);
+	/* refused rather than cut (a cut could split a UTF-8 character) */
+	if (!r->failed && strlen(name) >= sizeof(p->name))
+		jr_fail(r, "name", "expected a name of at most %zu bytes, got %zu", sizeof(p->name) - 1, strlen(name));
 	if (r->failed)
 		return;
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -772,7 +775,8 @@ int config_load_doc(const char *label, const char *base_dir, const cJSON *doc, s
 		snprintf(out->name, sizeof(out->name), "%s", name);
 	jr_string(r, doc, o, "description", "");
 	s->duration = (sim_time_ns)(jr_number(r, doc, o, "duration_s", 10, 1e-6, 1e7) * NS_PER_S);
-	s->seed = (uint64_t)jr_int(r, doc, o, "seed", 1, 0, INT64_MAX / 2);
+	/* 0 to 2^62 (README), read and written exactly (jr_int, jr_int_node) */
+	s->seed = (uint64_t)jr_int(r, doc, o, "seed", 1, 0, INT64_C(1) << 62);
 	s->warmup = (sim_time_ns)(jr_number(r, doc, o, "warmup_s", 0, 0, 1e7) * NS_PER_S);
 	if (!r->failed && s->warmup >= s->duration)
 		jr_fail(r, "warmup_s", "expected a warm-up shorter than duration_s");

@@ -51,7 +51,7 @@ static char *rep_run(void *p, size_t task, char *err, size_t n)
 static int rep_done(void *p, size_t task, char *text, char *err, size_t n)
 {
 	struct rep_ctx *c = p;
-	cJSON *doc = cJSON_Parse(text);
+	cJSON *doc = jr_parse_exact(text, strlen(text)); /* a seed past 2^53 stays exact */
 	free(text);
 	if (!doc) {
 		snprintf(err, n, "replication %zu: a worker sent something that is not JSON", task);
@@ -119,9 +119,10 @@ static void print_stat(FILE *f, const cJSON *doc, const char *label, const char 
 static void print_merged(FILE *f, const cJSON *doc, const char *name, unsigned jobs)
 {
 	double r = cJSON_GetObjectItemCaseSensitive(doc, "replications")->valuedouble;
-	const cJSON *seed = cJSON_GetObjectItemCaseSensitive(doc, "seed");
-	fprintf(f, "%s: %.0f replications (seed %.0f, %u worker%s); mean ± 95%% confidence half-width\n", name, r,
-	        cJSON_IsNumber(seed) ? seed->valuedouble : 0, jobs, jobs == 1 ? "" : "s");
+	int64_t seed = 0;
+	jr_get_int(cJSON_GetObjectItemCaseSensitive(doc, "seed"), &seed);
+	fprintf(f, "%s: %.0f replications (seed %lld, %u worker%s); mean ± 95%% confidence half-width\n", name, r,
+	        (long long)seed, jobs, jobs == 1 ? "" : "s");
 	print_stat(f, doc, "attempts", "attempts");
 	const cJSON *oc = cJSON_GetObjectItemCaseSensitive(doc, "outcomes");
 	for (const cJSON *c = oc ? oc->child : NULL; c; c = c->next) {

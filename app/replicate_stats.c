@@ -225,9 +225,9 @@ cJSON *replicate_merge(cJSON *const *summaries, size_t n)
 	const cJSON *sc = cJSON_GetObjectItemCaseSensitive(s0, "scenario");
 	if (sc)
 		cJSON_AddItemToObject(doc, "scenario", cJSON_Duplicate(sc, true));
-	const cJSON *seed = cJSON_GetObjectItemCaseSensitive(s0, "seed");
-	if (cJSON_IsNumber(seed))
-		cJSON_AddNumberToObject(doc, "seed", seed->valuedouble);
+	int64_t seed;
+	if (jr_get_int(cJSON_GetObjectItemCaseSensitive(s0, "seed"), &seed))
+		cJSON_AddItemToObject(doc, "seed", jr_int_node(seed));
 	cJSON_AddNumberToObject(doc, "replications", (double)n);
 	for (size_t i = 0; i < n; i++) {
 		for (const cJSON *c = summaries[i]->child; c; c = c->next) {

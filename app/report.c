@@ -41,7 +41,7 @@ cJSON *report_summary(const struct loaded_scenario *ls, const struct world_resul
 	cJSON_AddStringToObject(doc, "tool", "tcpqsim");
 	cJSON_AddStringToObject(doc, "version", TCPQSIM_VERSION);
 	cJSON_AddItemToObject(doc, "scenario", cJSON_Duplicate(ls->resolved, true));
-	cJSON_AddNumberToObject(doc, "seed", (double)s->seed);
+	cJSON_AddItemToObject(doc, "seed", jr_int_node((int64_t)s->seed)); /* exactly, past 2^53 too */
 	cJSON_AddNumberToObject(doc, "replication", (double)s->replication);
 	cJSON_AddNumberToObject(doc, "attempts", (double)r->attempts);
 

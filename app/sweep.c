@@ -511,8 +511,9 @@ static void build_manifest(struct sweep *sw, const cJSON *resolved_base)
 	const cJSON *set = cJSON_GetObjectItemCaseSensitive(sw->doc, "set");
 	if (set)
 		cJSON_AddItemToObject(m, "set", cJSON_Duplicate(set, true));
-	const cJSON *seed = cJSON_GetObjectItemCaseSensitive(resolved_base, "seed");
-	cJSON_AddNumberToObject(m, "seed", cJSON_IsNumber(seed) ? seed->valuedouble : 0);
+	int64_t seed = 0;
+	jr_get_int(cJSON_GetObjectItemCaseSensitive(resolved_base, "seed"), &seed);
+	cJSON_AddItemToObject(m, "seed", jr_int_node(seed));
 	cJSON_AddNumberToObject(m, "replications", (double)sw->replications);
 	cJSON_AddStringToObject(m, "combine", sw->zip ? "zip" : "product");
 	cJSON *params = cJSON_AddArrayToObject(m, "params");
@@ -590,7 +591,7 @@ int sweep_load(struct sweep *sw, const char *path, enum sweep_need need, struct 
 	const char *base = jr_string(r, doc, NULL, "base", NULL);
 	sw->replications = (uint64_t)jr_int(r, doc, NULL, "replications", 1, 1, REPLICATE_MAX);
 	bool has_seed = cJSON_GetObjectItemCaseSensitive(doc, "seed") != NULL;
-	int64_t seed = jr_int(r, doc, NULL, "seed", 1, 0, INT64_MAX / 2);
+	int64_t seed = jr_int(r, doc, NULL, "seed", 1, 0, INT64_C(1) << 62);
 	sw->zip = jr_enum(r, doc, NULL, "combine", combines, 0) == 1;
 	const cJSON *set = jr_object(r, doc, "set");
 	const cJSON *grid = cJSON_GetObjectItemCaseSensitive(doc, "grid");
@@ -653,7 +654,7 @@ int sweep_load(struct sweep *sw, const char *path, enum sweep_need need, struct 
 			jr_fail(r, where, "%s", sub.msg);
 	}
 	if (!r->failed && has_seed) {
-		cJSON *sv = cJSON_CreateNumber((double)seed);
+		cJSON *sv = jr_int_node(seed);
 		if (!sv || apply_value(&sub, sw->base, "seed", sv) < 0)
 			jr_fail(r, "seed", "%s", sub.msg);
 		cJSON_Delete(sv);

@@ -64,7 +64,7 @@ static int set_done(void *p, size_t task, char *text, char *err, size_t n)
 	struct sets_ctx *c = p;
 	uint64_t R = c->sw->replications;
 	size_t k = task / R;
-	cJSON *doc = cJSON_Parse(text);
+	cJSON *doc = jr_parse_exact(text, strlen(text));
 	free(text);
 	if (!doc) {
 		snprintf(err, n, "a worker sent something that is not JSON");

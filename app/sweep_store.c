@@ -40,7 +40,7 @@ cJSON *sweep_read_json(const char *path, bool *missing)
 		return NULL;
 	size_t len = 0;
 	char *text = jr_read_file(&r, path, &len);
-	cJSON *doc = text ? cJSON_ParseWithLength(text, len) : NULL;
+	cJSON *doc = text ? jr_parse_exact(text, len) : NULL;
 	free(text);
 	return doc;
 }

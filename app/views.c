@@ -7,7 +7,11 @@
 
 void views_ss(FILE *f, const struct world_snapshot *s, int port)
 {
-	fprintf(f, "at t=%.3f s:\n", (double)s->t / 1e9);
+	if (s->ended_at >= 0)
+		fprintf(f, "at t=%.3f s (the run ended at %.3f s; its final state):\n", (double)s->t / 1e9,
+		        (double)s->ended_at / 1e9);
+	else
+		fprintf(f, "at t=%.3f s:\n", (double)s->t / 1e9);
 	fprintf(f, "$ ss -lnt\n%-10s %-7s %-7s %-22s %s\n", "State", "Recv-Q", "Send-Q", "Local Address:Port",
 	        "Peer Address:Port");
 	for (uint32_t i = 0; i < s->n_listeners; i++) {

@@ -244,7 +244,7 @@ static void on_end(struct world *w, struct sim_event *ev)
 	w->done = true; /* the drain cap */
 }
 
-static void on_snapshot(struct world *w)
+static void take_snapshot(struct world *w, sim_time_ns t, sim_time_ns ended_at)
 {
 	struct world_snapshot snap;
 	memset(&snap, 0, sizeof(snap));
@@ -260,7 +260,8 @@ static void on_snapshot(struct world *w)
 		return;
 	}
 	snap.requests = rq;
-	snap.t = w->q.now;
+	snap.t = t;
+	snap.ended_at = ended_at;
 	snap.n_listeners = w->n_listeners;
 	snap.listeners = ls;
 	for (uint32_t i = 0; i < w->n_listeners; i++) {
@@ -312,6 +313,11 @@ static void on_snapshot(struct world *w)
 	w->hooks.snapshot(w->hooks.ctx, &snap);
 	free(rq);
 	free(ls);
+}
+
+static void on_snapshot(struct world *w)
+{
+	take_snapshot(w, w->q.now, -1);
 	if (++w->next_snapshot < w->hooks.n_snapshots)
 		world_schedule(w, &w->snapshot_ev, w->hooks.snapshot_times[w->next_snapshot]);
 }
@@ -584,6 +590,12 @@ int world_run(struct world *w, volatile sig_atomic_t *stop)
 	}
 	if (w->status < 0)
 		rc = -1;
+	/* views asked for after the end (README: --ss-at): the final state,
+	 * marked as such; the run itself is not made longer */
+	while (rc == 0 && w->hooks.snapshot && w->next_snapshot < w->hooks.n_snapshots) {
+		take_snapshot(w, w->hooks.snapshot_times[w->next_snapshot], w->q.now);
+		w->next_snapshot++;
+	}
 	/* the end: a last sample, then every attempt still alive is finished, in id order */
 	if (s->sample_interval > 0 && w->hooks.sample && w->next_sample != w->q.now)
 		emit_sample(w);

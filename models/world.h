@@ -217,6 +217,7 @@ struct snapshot_listener {
 
 struct world_snapshot {
 	sim_time_ns t;
+	sim_time_ns ended_at; /* -1; or the run ended at this time, before t: the view is its final state */
 	uint32_t n_listeners;
 	const struct snapshot_listener *listeners;
 	/* client sockets by state (netstat -tn on the client host) */

@@ -3,6 +3,7 @@
 #include "app/util/strdist.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -174,6 +175,15 @@ static void add_number(cJSON *out, const char *key, double v)
 		cJSON_AddItemToObject(out, key, cJSON_CreateNumber(v));
 }
 
+/* an integer in the resolved document: beyond 2^53 a double would round it,
+ * so it is written as its decimal literal (a raw node), and read back
+ * exactly by jr_int */
+static void add_int(cJSON *out, const char *key, int64_t x)
+{
+	if (out)
+		cJSON_AddItemToObject(out, key, jr_int_node(x));
+}
+
 double jr_number(struct jr *r, const cJSON *in, cJSON *out, const char *key, double def, double min,
                  double max)
 {
@@ -208,11 +218,39 @@ int64_t jr_int(struct jr *r, const cJSON *in, cJSON *out, const char *key, int64
 	const cJSON *v = in ? cJSON_GetObjectItemCaseSensitive(in, key) : NULL;
 	int64_t x = def;
 	if (v) {
+		if (cJSON_IsRaw(v) && v->valuestring) {
+			/* a large integer written by add_int */
+			char *e = NULL;
+			errno = 0;
+			long long q = strtoll(v->valuestring, &e, 10);
+			if (*e || errno || q < min || q > max) {
+				jr_fail(r, key, "expected an integer in [%lld, %lld], got %s", (long long)min, (long long)max,
+				        v->valuestring);
+				return def;
+			}
+			add_int(out, key, (int64_t)q);
+			return (int64_t)q;
+		}
 		if (!cJSON_IsNumber(v)) {
 			fail_type(r, key, "an integer", v);
 			return def;
 		}
 		double d = v->valuedouble;
+		/* the literal, when the parser kept it: 64-bit integers exactly */
+		const char *lit = v->valuestring;
+		if (lit && lit[strspn(lit, "-0123456789")] == '\0' && lit[0]) {
+			char *e = NULL;
+			errno = 0;
+			long long q = strtoll(lit, &e, 10);
+			if (*e || errno || q < min || q > max) {
+				jr_fail(r, key, "expected an integer in [%lld, %lld], got %s", (long long)min, (long long)max,
+				        lit);
+				return def;
+			}
+			x = (int64_t)q;
+			add_int(out, key, x);
+			return x;
+		}
 		if (!isfinite(d) || d != floor(d)) {
 			jr_fail(r, key, "expected an integer, got %.17g", d);
 			return def;
@@ -227,7 +265,7 @@ int64_t jr_int(struct jr *r, const cJSON *in, cJSON *out, const char *key, int64
 		}
 		x = (int64_t)d;
 	}
-	add_number(out, key, (double)x);
+	add_int(out, key, x);
 	return x;
 }
 
@@ -331,10 +369,230 @@ const cJSON *jr_object(struct jr *r, const cJSON *in, const char *key)
 	return v;
 }
 
+/* ---- what cJSON does not keep: a number's text, a string's raw bytes -----
+ *
+ * A second pass over the text cJSON has just parsed, in the same order as
+ * its tree (so the n-th number token is the n-th number node): each number
+ * node gets its literal in valuestring (cJSON_Delete and cJSON_Duplicate
+ * handle valuestring for every type; cJSON_Print ignores it), so that 64-bit
+ * integers are read exactly (jr_int); each string, key or value, must be
+ * valid UTF-8 and hold no \u0000 (cJSON would cut it there). */
+
+struct lex {
+	const char *p, *end;
+};
+
+static void lex_ws(struct lex *lx)
+{
+	while (lx->p < lx->end && (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\n' || *lx->p == '\r'))
+		lx->p++;
+}
+
+/* the length of a valid UTF-8 sequence at s (at most n bytes), or 0 */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t k;
+	unsigned min;
+	if (c < 0x80)
+		return 1;
+	else if (c >= 0xc2 && c <= 0xdf)
+		k = 2, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4, min = 0x10000;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	unsigned v = c & (0xff >> (k + 1));
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	return k;
+}
+
+bool jr_utf8_valid(const char *s, size_t n, size_t *bad)
+{
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_len((const unsigned char *)s + i, n - i);
+		if (!k) {
+			if (bad)
+				*bad = i;
+			return false;
+		}
+		i += k;
+	}
+	return true;
+}
+
+/* a string token at lx->p ('"'): check it; path names it in messages */
+static bool lex_string(struct jr *r, struct lex *lx, const char *path)
+{
+	const char *s = ++lx->p;
+	while (lx->p < lx->end && *lx->p != '"') {
+		if (*lx->p == '\\' && lx->p + 1 < lx->end) {
+			if (lx->p[1] == 'u' && lx->end - lx->p >= 6 && strncmp(lx->p + 2, "0000", 4) == 0) {
+				fail_line(r, "%s%s%s: expected a string without NUL characters, got \\u0000", r->file,
+				          path[0] ? ": " : "", path);
+				return false;
+			}
+			lx->p += 2;
+			continue;
+		}
+		lx->p++;
+	}
+	size_t bad;
+	if (!jr_utf8_valid(s, (size_t)(lx->p - s), &bad)) {
+		fail_line(r, "%s%s%s: expected UTF-8 text, got the byte 0x%02x", r->file, path[0] ? ": " : "", path,
+		          (unsigned)(unsigned char)s[bad]);
+		return false;
+	}
+	if (lx->p < lx->end)
+		lx->p++;
+	return true;
+}
+
+static bool lex_value(struct jr *r, struct lex *lx, cJSON *node, char *path, size_t cap)
+{
+	lex_ws(lx);
+	if (lx->p >= lx->end || !node)
+		return true;
+	size_t plen = strlen(path);
+	char c = *lx->p;
+	if (c == '{' || c == '[') {
+		lx->p++;
+		int idx = 0;
+		for (cJSON *ch = node->child; ch; ch = ch->next, idx++) {
+			lex_ws(lx);
+			if (c == '{') {
+				snprintf(path + plen, cap - plen, "%s%s", plen ? "." : "", ch->string ? ch->string : "");
+				if (lx->p < lx->end && *lx->p == '"' && !lex_string(r, lx, path))
+					return false;
+				lex_ws(lx);
+				if (lx->p < lx->end && *lx->p == ':')
+					lx->p++;
+			} else {
+				snprintf(path + plen, cap - plen, "[%d]", idx);
+			}
+			if (!lex_value(r, lx, ch, path, cap))
+				return false;
+			path[plen] = '\0';
+			lex_ws(lx);
+			if (lx->p < lx->end && *lx->p == ',')
+				lx->p++;
+		}
+		lex_ws(lx);
+		if (lx->p < lx->end)
+			lx->p++; /* the closing bracket */
+		return true;
+	}
+	if (c == '"')
+		return lex_string(r, lx, path);
+	const char *s = lx->p;
+	while (lx->p < lx->end && strchr("+-.0123456789eE", *lx->p))
+		lx->p++;
+	if (lx->p > s && cJSON_IsNumber(node) && !node->valuestring) {
+		size_t n = (size_t)(lx->p - s);
+		node->valuestring = malloc(n + 1);
+		if (node->valuestring) {
+			memcpy(node->valuestring, s, n);
+			node->valuestring[n] = '\0';
+		}
+	}
+	while (lx->p < lx->end && ((*lx->p >= 'a' && *lx->p <= 'z') || (*lx->p >= 'A' && *lx->p <= 'Z')))
+		lx->p++; /* true, false, null */
+	return true;
+}
+
+static bool check_text(struct jr *r, cJSON *doc, const char *text, size_t len)
+{
+	struct lex lx = {text, text + len};
+	char path[JR_PATH_MAX] = "";
+	return lex_value(r, &lx, doc, path, sizeof(path));
+}
+
+/* cJSON prints numbers with 15 significant digits when that reads back
+ * within its epsilon: past 1e15 an integer needs its own literal */
+#define EXACT_MAX INT64_C(999999999999999)
+
+static bool big_int_literal(const char *lit)
+{
+	if (!lit || !lit[0] || lit[strspn(lit, "-0123456789")] != '\0')
+		return false;
+	errno = 0;
+	long long q = strtoll(lit, NULL, 10);
+	return errno || q > EXACT_MAX || q < -EXACT_MAX;
+}
+
+/* integers beyond 2^53 become raw nodes holding their literal */
+static void raw_big_ints(cJSON *node)
+{
+	for (; node; node = node->next) {
+		if (cJSON_IsNumber(node) && big_int_literal(node->valuestring))
+			node->type = cJSON_Raw | (node->type & cJSON_StringIsConst);
+		raw_big_ints(node->child);
+	}
+}
+
+cJSON *jr_parse_exact(const char *text, size_t len)
+{
+	cJSON *doc = cJSON_ParseWithLength(text, len);
+	if (!doc)
+		return NULL;
+	struct jr r;
+	jr_init(&r, "");
+	if (!check_text(&r, doc, text, len)) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	raw_big_ints(doc);
+	return doc;
+}
+
+/* cJSON prints numbers with 15 significant digits when that reads back
+ * within its epsilon: past 1e15 an integer needs its own literal */
+cJSON *jr_int_node(int64_t x)
+{
+	if (x > EXACT_MAX || x < -EXACT_MAX) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%" PRId64, x);
+		return cJSON_CreateRaw(buf);
+	}
+	return cJSON_CreateNumber((double)x);
+}
+
+bool jr_get_int(const cJSON *v, int64_t *out)
+{
+	const char *lit = v ? v->valuestring : NULL;
+	if (v && (cJSON_IsRaw(v) || cJSON_IsNumber(v)) && lit && lit[0] && lit[strspn(lit, "-0123456789")] == '\0') {
+		char *e = NULL;
+		errno = 0;
+		long long q = strtoll(lit, &e, 10);
+		if (*e || errno)
+			return false;
+		*out = q;
+		return true;
+	}
+	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || fabs(v->valuedouble) >= 0x1p63)
+		return false;
+	*out = (int64_t)v->valuedouble;
+	return true;
+}
+
 cJSON *jr_parse_text(struct jr *r, const char *text, size_t len)
 {
 	const char *end = NULL;
 	cJSON *doc = cJSON_ParseWithLengthOpts(text, len + 1, &end, true);
+	if (doc && !check_text(r, doc, text, len)) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
 	if (doc)
 		return doc;
 	size_t off = end && end >= text ? (size_t)(end - text) : 0;
@@ -435,8 +693,24 @@ int jr_set(struct jr *r, cJSON *doc, const char *assignment)
 	path[plen] = '\0';
 	const char *valtext = eq + 1;
 	cJSON *val = cJSON_ParseWithOpts(valtext, NULL, true);
-	if (!val)
+	size_t bad;
+	if (val) {
+		struct jr sub;
+		char label[JR_PATH_MAX + 8];
+		snprintf(label, sizeof(label), "--set %s", path);
+		jr_init(&sub, label);
+		if (!check_text(&sub, val, valtext, strlen(valtext))) {
+			cJSON_Delete(val);
+			fail_line(r, "%s", sub.msg);
+			return -1;
+		}
+	} else if (!jr_utf8_valid(valtext, strlen(valtext), &bad)) {
+		fail_line(r, "--set %s: expected UTF-8 text, got the byte 0x%02x", path,
+		          (unsigned)(unsigned char)valtext[bad]);
+		return -1;
+	} else {
 		val = cJSON_CreateString(valtext);
+	}
 	if (!val)
 		return -1;
 	cJSON *node = doc;

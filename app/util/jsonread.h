@@ -11,6 +11,7 @@
 #define TCPQSIM_JSONREAD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,21 @@ void jr_check_keys(struct jr *r, const cJSON *in, const char *const *allowed);
 /* jr_type_name: "number", "string", ... for messages (with the value for
  * short scalars). */
 void jr_describe(const cJSON *v, char *buf, size_t n);
+
+/* jr_utf8_valid: s[0..n) is valid UTF-8 (no overlong forms, surrogates or
+ * values past U+10FFFF); else *bad (if not NULL) is the first bad byte's
+ * offset. */
+bool jr_utf8_valid(const char *s, size_t n, size_t *bad);
+
+/* 64-bit integers exactly, through documents whose numbers are doubles:
+ * jr_parse_text keeps each number's literal (valuestring) and jr_int reads
+ * it; jr_int_node makes a node that prints an integer exactly (a raw node
+ * past 2^53); jr_parse_exact parses the program's own outputs keeping those
+ * literals (integers past 2^53 become raw nodes, which print as they came);
+ * jr_get_int reads either kind of node. */
+cJSON *jr_int_node(int64_t x);
+cJSON *jr_parse_exact(const char *text, size_t len);
+bool jr_get_int(const cJSON *v, int64_t *out);
 
 /* Getters: read in[key] (or use def when absent), check type and range, add
  * the value to out (when out is non-NULL) and store it.  Return the value. */

@@ -444,3 +444,141 @@ Test(round2, stall_period_shorter_than_the_stall_is_refused)
 	cr_assert_eq(count_entries(dir), 0);
 	remove_tree(dir);
 }
+
+/* ---- 6. strings ----------------------------------------------------------- */
+
+Test(round2, nul_and_invalid_utf8_are_refused_with_the_json_path)
+{
+	static const struct {
+		const char *file, *message;
+	} cases[] = {
+	    {"tests/data/string_with_nul.json", "server.kernel: expected a string without NUL characters, got \\u0000"},
+	    {"tests/data/string_not_utf8.json", "clients.name: expected UTF-8 text, got the byte 0xff"},
+	    {"tests/data/population_name_too_long.json", "clients.name: expected a name of at most 31 bytes, got 32"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char dir[256], out[300];
+		make_temp(dir, sizeof(dir));
+		snprintf(out, sizeof(out), "%s/out", dir);
+		struct cli_result r = run_cli("run", cases[i].file, "-q", "-o", out, NULL);
+		cr_assert_eq(r.status, 2, "%s: %s", cases[i].file, r.err);
+		cr_assert(strstr(r.err, cases[i].message), "%s: expected \"%s\", got: %s", cases[i].file, cases[i].message,
+		          r.err);
+		cr_assert_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "not one line: %s", r.err);
+		cr_assert_eq(count_entries(dir), 0);
+		remove_tree(dir);
+	}
+	/* and through --set */
+	struct cli_result r = run_cli("run", "configs/default.json", "-q", "--set", "clients.name=caf\xff", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "--set clients.name: expected UTF-8 text, got the byte 0xff"), "%s", r.err);
+	r = run_cli("run", "configs/default.json", "-q", "--set", "server.kernel=\"linux-6.18\\u0000x\"", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "--set server.kernel: expected a string without NUL characters"), "%s", r.err);
+}
+
+/* ---- 7. 64-bit integers --------------------------------------------------- */
+
+static char *summary_of(const char *seed, char *dir, size_t n)
+{
+	make_temp(dir, n);
+	struct cli_result r = run_cli("run", "configs/default.json", "-q", "--no-series", "-o", dir, "--seed", seed, NULL);
+	cr_assert_eq(r.status, 0, "seed %s: %s", seed, r.err);
+	char *t = file_at(dir, "summary.json");
+	cr_assert_not_null(t);
+	return t;
+}
+
+/* the part of summary.json a seed decides (from "attempts" on, without run) */
+static const char *results_part(const char *summary)
+{
+	const char *p = strstr(summary, "\"attempts\"");
+	cr_assert_not_null(p);
+	return p;
+}
+
+Test(round2, seeds_past_2_53_are_exact, .timeout = 60)
+{
+	char d1[256], d2[256], d3[256];
+	char *a = summary_of("9007199254740992", d1, sizeof(d1));
+	char *b = summary_of("9007199254740993", d2, sizeof(d2));
+	/* two seeds, two runs (they were rounded to one double) */
+	cr_assert(strstr(b, "\"seed\":\t9007199254740993"), "the seed is not printed exactly");
+	char *ra = strdup(results_part(a)), *rb = strdup(results_part(b));
+	char *wa = strstr(ra, "\"run\""), *wb = strstr(rb, "\"run\"");
+	if (wa)
+		*wa = '\0';
+	if (wb)
+		*wb = '\0';
+	cr_assert_str_neq(ra, rb, "seeds 2^53 and 2^53+1 gave the same run");
+	/* the documented maximum, 2^62, is taken, printed exactly, and the
+	 * printed seed gives the same run again */
+	char *c = summary_of("4611686018427387904", d3, sizeof(d3));
+	const char *s = strstr(c, "\"seed\":\t");
+	cr_assert_not_null(s);
+	char printed[32];
+	cr_assert_eq(sscanf(s + 8, "%31[0-9]", printed), 1);
+	cr_assert_str_eq(printed, "4611686018427387904");
+	struct cli_result r = run_cli("run", "configs/default.json", "-q", "--seed", "4611686018427387905", NULL);
+	cr_assert_eq(r.status, 2, "past the maximum: %s", r.err);
+	free(a);
+	free(b);
+	free(c);
+	free(ra);
+	free(rb);
+	remove_tree(d1);
+	remove_tree(d2);
+	remove_tree(d3);
+}
+
+Test(round2, a_seed_in_the_scenario_file_is_read_exactly)
+{
+	char dir[256];
+	make_temp(dir, sizeof(dir));
+	struct cli_result r = run_cli("run", "tests/data/seed_past_2_53.json", "-q", "--no-series", "-o", dir, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	char *t = file_at(dir, "summary.json");
+	cr_assert(t && strstr(t, "\"seed\":\t9007199254740993"), "not exact");
+	free(t);
+	remove_tree(dir);
+}
+
+/* ---- 8. --ss-at after the end -------------------------------------------- */
+
+Test(round2, ss_at_after_the_end_shows_the_final_state)
+{
+	struct cli_result r = run_cli("run", "configs/default.json", "--set", "duration_s=1", "--ss-at", "5000", "-o",
+	                              "/tmp/tcpqsim-round2-ssat", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "at t=5000.000 s (the run ended at "), "no view: %s", r.out);
+	cr_assert(strstr(r.out, "$ ss -lnt"), "%s", r.out);
+	remove_tree("/tmp/tcpqsim-round2-ssat");
+}
+
+/* ---- 11. plot on a moved run ---------------------------------------------- */
+
+Test(round2, plot_finds_the_files_of_a_moved_run, .timeout = 120)
+{
+	char dir[256], out[300], moved[300];
+	make_temp(dir, sizeof(dir));
+	snprintf(out, sizeof(out), "%s/run", dir);
+	snprintf(moved, sizeof(moved), "%s/elsewhere", dir);
+	struct cli_result r = run_cli("run", "tests/data/moved_run_relative_files.json", "-q", "-o", out, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	/* summary.json names both files by an absolute path that exists */
+	char *t = file_at(out, "summary.json");
+	cJSON *doc = cJSON_Parse(t);
+	free(t);
+	const cJSON *sc = cJSON_GetObjectItem(doc, "scenario");
+	const cJSON *f1 = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "clients"), "arrival"), "file");
+	const cJSON *f2 = cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "server"), "acceptor"), "service_ms"), "file");
+	cr_assert(cJSON_IsString(f1) && f1->valuestring[0] == '/' && access(f1->valuestring, R_OK) == 0);
+	cr_assert(cJSON_IsString(f2) && f2->valuestring[0] == '/' && access(f2->valuestring, R_OK) == 0);
+	cJSON_Delete(doc);
+	cr_assert_eq(rename(out, moved), 0);
+	r = run_cli("plot", moved, "-q", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(!strstr(r.err, "warning"), "plot lost the scenario: %s", r.err);
+	remove_tree(dir);
+}
