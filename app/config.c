@@ -920,6 +920,38 @@ int config_check_size(const struct scenario *s, struct jr *r)
 	return r->failed ? -1 : 0;
 }
 
+int config_check_outputs(const struct scenario *s, bool series, bool attempts, bool trace, struct jr *r)
+{
+	struct scenario_cost z;
+	scenario_estimate_cost(s, &z);
+	double end_s = (double)(s->duration + s->drain) / NS_PER_S;
+	/* bytes per row or line, from above: a series row has 5 + the counters
+	 * and outcomes columns of up to 20 characters; an attempt line about
+	 * 400; a trace line about 250 */
+	double row = 20.0 * (5 + LISTENER_COUNTER_COUNT + OUTCOME_COUNT);
+	double rows = series && s->sample_interval > 0 ? end_s / ((double)s->sample_interval / NS_PER_S) + 2 : 0;
+	double b_series = rows * row, b_attempts = attempts ? z.attempts * 400 : 0, b_trace = trace ? z.events * 250 : 0;
+	double total = b_series + b_attempts + b_trace;
+	if (total <= CONFIG_MAX_OUTPUT_BYTES)
+		return 0;
+	if (b_series >= b_attempts && b_series >= b_trace)
+		jr_fail(r, "sample_interval_s",
+		        "series.tsv would take about %.3g GB (%.3g rows of a sample every %g s; the run's files over the "
+		        "limit of %.3g GB); raise sample_interval_s, add --no-series, or use --force to write it anyway",
+		        b_series / 1e9, rows, (double)s->sample_interval / NS_PER_S, CONFIG_MAX_OUTPUT_BYTES / 1e9);
+	else if (b_attempts >= b_trace)
+		jr_fail(r, "duration_s",
+		        "--attempts: attempts.jsonl would take about %.3g GB (%.3g attempts; the run's files over the limit "
+		        "of %.3g GB); drop --attempts, shorten the run, or use --force to write it anyway",
+		        b_attempts / 1e9, z.attempts, CONFIG_MAX_OUTPUT_BYTES / 1e9);
+	else
+		jr_fail(r, "duration_s",
+		        "--trace: trace.jsonl would take about %.3g GB (%.3g events; the run's files over the limit of "
+		        "%.3g GB); narrow it with --trace-from/--trace-to/--trace-conn/--trace-events, or use --force",
+		        b_trace / 1e9, z.events, CONFIG_MAX_OUTPUT_BYTES / 1e9);
+	return -1;
+}
+
 const char *config_profile_hint(const char *name)
 {
 	const char *best = NULL;

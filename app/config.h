@@ -50,6 +50,8 @@ void loaded_scenario_fini(struct loaded_scenario *ls);
  * 1e17 ns, so that sums of a few stay inside sim_time_ns */
 #define CONFIG_MAX_TIME_S 1e8
 
+#define CONFIG_MAX_OUTPUT_BYTES 1e10 /* a run's files: refused above 10 GB (without --force) */
+
 #define CONFIG_MAX_ATTEMPTS 1e9  /* refused above this many attempts ... */
 #define CONFIG_MAX_EVENTS 5e10   /* ... or events (hours of CPU) ... */
 #define CONFIG_MAX_BYTES 8589934592.0 /* ... or 8 GiB in flight (without a max_memory) */
@@ -61,6 +63,14 @@ void loaded_scenario_fini(struct loaded_scenario *ls);
  * memory limit is not checked when s->max_memory is set: the run then stops
  * cleanly at that ceiling instead. */
 int config_check_size(const struct scenario *s, struct jr *r);
+
+/* config_check_outputs: refuse a run whose files would be absurdly large:
+ * series.tsv (one row per sample_interval_s over the run and its drain),
+ * attempts.jsonl (one line per attempt) and trace.jsonl (one line per event;
+ * not checked when filtered: filtered is the way to make it small), each
+ * estimated from above, over CONFIG_MAX_OUTPUT_BYTES in all.  Returns 0, or
+ * -1 with r filled, naming the key or option to change. */
+int config_check_outputs(const struct scenario *s, bool series, bool attempts, bool trace, struct jr *r);
 
 /* config_profile_hint: the profile name closest to `name` (for "did you
  * mean"), or NULL when none is within three edits. */

@@ -256,7 +256,10 @@ int cmd_run(int argc, char **argv)
 	if (o.max_memory_mib > 0)
 		ls.s.max_memory = (uint64_t)(o.max_memory_mib * 1048576.0);
 	/* refuse absurdly long or large runs, with an estimate, unless --force */
-	if (!o.force && config_check_size(&ls.s, &err) < 0) {
+	bool trace_filtered = o.filter.n_conns || o.filter.kinds[0] || isfinite(o.filter.from_s) || isfinite(o.filter.to_s);
+	if (!o.force && (config_check_size(&ls.s, &err) < 0 ||
+	                 (!o.replications && config_check_outputs(&ls.s, !o.no_series, o.attempts,
+	                                                          o.trace && !trace_filtered, &err) < 0))) {
 		fprintf(stderr, PROG ": %s\n", err.msg);
 		free(o.filter.conns);
 		loaded_scenario_fini(&ls);

@@ -582,3 +582,63 @@ Test(round2, plot_finds_the_files_of_a_moved_run, .timeout = 120)
 	cr_assert(!strstr(r.err, "warning"), "plot lost the scenario: %s", r.err);
 	remove_tree(dir);
 }
+
+/* ---- 3. estimates: memory an upper bound, outputs refused above a limit -- */
+
+#include "models/cost.h"
+
+static void check_memory_bound(const char *file, const char *const *sets, size_t n_sets)
+{
+	struct loaded_scenario ls;
+	struct jr err;
+	cr_assert_eq(config_load_file(file, sets, n_sets, &ls, &err), 0, "%s", err.msg);
+	struct scenario_cost z;
+	scenario_estimate_cost(&ls.s, &z);
+	volatile sig_atomic_t stop = 0;
+	struct run_request rq = {.ls = &ls, .stop = &stop};
+	cJSON *summary = NULL;
+	char msg[4400];
+	cr_assert_eq(runner_run(&rq, &summary, msg, sizeof(msg)), RUN_OK, "%s", msg);
+	const cJSON *pb = cJSON_GetObjectItem(cJSON_GetObjectItem(summary, "run"), "peak_bytes");
+	cr_assert(cJSON_IsNumber(pb));
+	cr_assert_geq(z.peak_bytes, pb->valuedouble, "%s %s: estimated %.0f bytes, the run held %.0f (%.1f%% more)", file,
+	              n_sets ? sets[n_sets - 1] : "", z.peak_bytes, pb->valuedouble,
+	              100 * (pb->valuedouble / z.peak_bytes - 1));
+	cJSON_Delete(summary);
+	loaded_scenario_fini(&ls);
+}
+
+Test(round2, memory_estimate_is_an_upper_bound, .timeout = 120)
+{
+	static const char *const b1[] = {"clients.arrival.count=200000", "server.backlog=8"};
+	static const char *const b2[] = {"clients.arrival.count=200000", "server.backlog=4096"};
+	static const char *const b3[] = {"clients.arrival.count=50000", "clients.arrival.every_s=0.5"};
+	static const char *const b4[] = {"clients.arrival.count=100000", "server.sysctl.tcp_syncookies=0"};
+	check_memory_bound("tests/data/large_burst.json", b1, 2);
+	check_memory_bound("tests/data/large_burst.json", b2, 2);
+	check_memory_bound("tests/data/large_burst.json", b3, 2);
+	check_memory_bound("tests/data/large_burst.json", b4, 2);
+	check_memory_bound("configs/default.json", NULL, 0);
+	check_memory_bound("configs/seed-experiment.json", NULL, 0);
+}
+
+Test(round2, huge_outputs_are_refused_before_the_run, .timeout = 30)
+{
+	char dir[256], out[300];
+	make_temp(dir, sizeof(dir));
+	snprintf(out, sizeof(out), "%s/out", dir);
+	struct cli_result r = run_cli("run", "tests/data/series_too_large.json", "-o", out, NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "series_too_large.json: sample_interval_s: series.tsv would take about"), "%s", r.err);
+	cr_assert(strstr(r.err, "--no-series") && strstr(r.err, "--force"), "%s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "not one line: %s", r.err);
+	r = run_cli("run", "configs/default.json", "--set", "duration_s=1e6", "--set", "clients.arrival.rate_per_s=100",
+	            "--attempts", "--no-series", "-o", out, NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "--attempts: attempts.jsonl would take about"), "%s", r.err);
+	r = run_cli("run", "configs/default.json", "--set", "duration_s=1e5", "--trace", "--no-series", "-o", out, NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "--trace: trace.jsonl would take about"), "%s", r.err);
+	cr_assert_eq(count_entries(dir), 0);
+	remove_tree(dir);
+}
