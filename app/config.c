@@ -925,10 +925,10 @@ int config_check_outputs(const struct scenario *s, bool series, bool attempts, b
 	struct scenario_cost z;
 	scenario_estimate_cost(s, &z);
 	double end_s = (double)(s->duration + s->drain) / NS_PER_S;
-	/* bytes per row or line, from above: a series row has 5 + the counters
-	 * and outcomes columns of up to 20 characters; an attempt line about
-	 * 400; a trace line about 250 */
-	double row = 20.0 * (5 + LISTENER_COUNTER_COUNT + OUTCOME_COUNT);
+	/* bytes per row or line, from above (measured on configs/default.json:
+	 * 73, 300 and 146): a series row has 5 + the counters and outcomes
+	 * columns of up to 12 characters; an attempt line 400; a trace line 250 */
+	double row = 12.0 * (5 + LISTENER_COUNTER_COUNT + OUTCOME_COUNT);
 	double rows = series && s->sample_interval > 0 ? end_s / ((double)s->sample_interval / NS_PER_S) + 2 : 0;
 	double b_series = rows * row, b_attempts = attempts ? z.attempts * 400 : 0, b_trace = trace ? z.events * 250 : 0;
 	double total = b_series + b_attempts + b_trace;

@@ -253,7 +253,8 @@ Test(round2, hangup_exits_130_and_cleans_up, .timeout = 60)
 	char dir[256], out[300];
 	make_temp(dir, sizeof(dir));
 	snprintf(out, sizeof(out), "%s/out", dir);
-	char *args[] = {"run", "configs/default.json", "--set", "duration_s=100000", "--attempts", "-q", "-o", out, NULL};
+	char *args[] = {"run", "configs/default.json", "--set", "duration_s=100000", "--attempts", "--force", "-q", "-o", out,
+	                NULL};
 	pid_t pid = spawn_bin(args, -1, 0);
 	double t0 = now_s();
 	while (access(out, F_OK) != 0 && now_s() - t0 < 20)
