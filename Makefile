@@ -187,8 +187,10 @@ plots: $(TCPQSIM_BIN)
 	@TCPQSIM_EXTRA_DEPS=gnuplot sh scripts/deps.sh
 	$(Q)sh plots/plot.sh $(TCPQSIM_BIN) out
 
-# libFuzzer harnesses for the scenario and sweep loaders (clang is installed
-# first when missing): FUZZ_SECONDS per harness, or "smoke" (20 s in all)
+# libFuzzer harnesses for the scenario and sweep loaders, and a fuzzer of the
+# whole command line (fuzz/fuzz_cli.c, against the sanitizer build) (clang is
+# installed first when missing): FUZZ_SECONDS per harness, or "smoke" (20 s
+# for the loaders, 30 s for the command line)
 FUZZ_SECONDS ?= 60
 fuzz:
 	@TCPQSIM_EXTRA_DEPS=clang sh scripts/deps.sh

@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh: build the libFuzzer harnesses into build-fuzz/ and run each one.
+# run.sh: build the libFuzzer harnesses (and the command-line fuzzer) into
+# build-fuzz/ and run each one.
 #
 #   fuzz/run.sh SECONDS        run every harness for SECONDS seconds (make fuzz)
 #   fuzz/run.sh smoke          CI: every loader harness, 20 s in all, and the
@@ -115,7 +116,7 @@ if [ -f fuzz/fuzz_sweep.c ]; then
 fi
 # the command-line fuzzer drives the sanitizer build of the program
 build_cli() {
-	make -s BUILD=build-san OPT="-O1 -g" \
+	make -s -j2 BUILD=build-san OPT="-O1 -g" \
 		SANFLAGS="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		TCPQSIM_BIN=build-san/tcpqsim build-san/tcpqsim >&2
 	if [ ! -x "$OUT/fuzz_cli" ] || [ fuzz/fuzz_cli.c -nt "$OUT/fuzz_cli" ]; then

@@ -83,7 +83,7 @@ static const struct cli_option run_options[] = {
 	 "print the counters as nstat -az does (and nstat -z: the deltas since the --ss-at view before)"},
 	{O_NETSTAT, "--netstat", NULL, CLI_FLAG, NULL, "print the counters as netstat -s does, under Tcp: and TcpExt:"},
 	{O_NO_SERIES, "--no-series", NULL, CLI_FLAG, NULL, "do not write series.tsv"},
-	{O_FORCE, "--force", NULL, CLI_FLAG, NULL, "run even when the estimate says the run is absurdly long or large"},
+	{O_FORCE, "--force", NULL, CLI_FLAG, NULL, "run even when the estimate says the run or its files are absurdly long or large"},
 	{O_MAX_MEMORY, "--max-memory", NULL, CLI_VALUE, "MiB",
 	 "stop cleanly (exit 1, nothing written) past this much in-flight state"},
 	{O_QUIET, "--quiet", "-q", CLI_FLAG, NULL, "print nothing on success"},
@@ -255,7 +255,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (o.max_memory_mib > 0)
 		ls.s.max_memory = (uint64_t)(o.max_memory_mib * 1048576.0);
-	/* refuse absurdly long or large runs, with an estimate, unless --force */
+	/* refuse absurdly long or large runs, or files (series, attempts, an
+	 * unfiltered trace) over 10 GB, with an estimate, unless --force */
 	bool trace_filtered = o.filter.n_conns || o.filter.kinds[0] || isfinite(o.filter.from_s) || isfinite(o.filter.to_s);
 	if (!o.force && (config_check_size(&ls.s, &err) < 0 ||
 	                 (!o.replications && config_check_outputs(&ls.s, !o.no_series, o.attempts,
