@@ -102,7 +102,8 @@ static inline void sift_down_with(struct sim_heap_entry *h, uint32_t len, uint32
 			if (first >= len)
 				break;
 			best = first;
-			for (uint32_t c = first + 1; c < len; c++)
+			uint32_t last = first + ARITY < len ? first + ARITY : len;
+			for (uint32_t c = first + 1; c < last; c++)
 				if (entry_less(&h[c], &h[best]))
 					best = c;
 		}
