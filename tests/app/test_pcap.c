@@ -76,11 +76,12 @@ static size_t trace_times(const char *dir, unsigned conn, const char *event, con
 	snprintf(path, sizeof(path), "%s/trace.jsonl", dir);
 	char *text = read_text(path);
 	cr_assert_not_null(text, "%s", path);
-	char want[200];
-	snprintf(want, sizeof(want), "\"conn\":%u,\"listener\":0,\"event\":\"%s\",\"packet\":\"%s\"", conn, event, packet);
+	char want[200], kind[100];
+	snprintf(want, sizeof(want), "\"conn\":%u,\"listener\":0,\"event\":\"%s\",", conn, event);
+	snprintf(kind, sizeof(kind), ",\"packet\":\"%s\",", packet);
 	size_t n = 0;
 	for (char *line = strtok(text, "\n"); line && n < max; line = strtok(NULL, "\n"))
-		if (strstr(line, want) && sscanf(line, "{\"t_s\":%lf", &t[n]) == 1)
+		if (strstr(line, want) && strstr(line, kind) && sscanf(line, "{\"t_s\":%lf", &t[n]) == 1)
 			n++;
 	free(text);
 	return n;
