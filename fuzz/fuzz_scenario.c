@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,11 +47,23 @@ FILE *__real_fopen(const char *path, const char *mode);
  * inside an input: writing is left alone; the loaders never write) */
 static bool in_input;
 
+/* under DIR (relative as given, or absolute: the loader records a replay or
+ * empirical file by its absolute path, and the resolved document is loaded
+ * again) */
+static bool is_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return n && strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
 FILE *__wrap_fopen(const char *path, const char *mode)
 {
+	static char abs_base[PATH_MAX];
+	if (!abs_base[0] && !realpath(FUZZ_BASE_DIR, abs_base))
+		abs_base[0] = '\0';
 	bool writes = strchr(mode, 'w') || strchr(mode, 'a') || strchr(mode, '+');
-	size_t nb = strlen(FUZZ_BASE_DIR);
-	if (in_input && !writes && (strncmp(path, FUZZ_BASE_DIR "/", nb + 1) != 0 || strstr(path, ".."))) {
+	if (in_input && !writes &&
+	    ((!is_under(path, FUZZ_BASE_DIR) && !is_under(path, abs_base)) || strstr(path, ".."))) {
 		errno = EACCES;
 		return NULL;
 	}

@@ -54,7 +54,8 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 LIBS="$(pkg-config --libs gsl libcjson) -lm -Wl,--wrap=fopen"
 ENGINE=$(ls sim/*.c)
 MODELS=$(ls models/*.c)
-LOADER="app/util/jsonread.c app/util/strdist.c app/config.c"
+# the scenario loader: app/config*.c and the utilities it reads with
+LOADER=$(ls app/config*.c app/util/jsonread.c app/util/strdist.c)
 
 mkdir -p "$OUT/artifacts"
 
@@ -109,14 +110,19 @@ if [ "$mode" != smoke ]; then
 fi
 if [ -f fuzz/fuzz_sweep.c ]; then
 	# the sweep loader uses the rest of the program layer (runner, report...)
-	prog=$(ls app/*.c app/*/*.c | grep -v -e 'app/main.c' -e 'app/sweep.c' -e 'app/util/jsonread.c' \
-		-e 'app/util/strdist.c' -e 'app/config.c')
+	prog=""
+	for f in app/*.c app/*/*.c; do
+		case " app/main.c app/sweep.c $(echo $LOADER) " in
+		*" $f "*) ;;
+		*) prog="$prog $f" ;;
+		esac
+	done
 	build sweep "fuzz/fuzz_sweep.c app/sweep.c $LOADER" "$prog $MODELS $ENGINE" "-DFUZZ_SWEEP_DIR=\"$OUT/sweep-work\""
 	harnesses="$harnesses sweep"
 fi
 # the command-line fuzzer drives the sanitizer build of the program
 build_cli() {
-	make -s -j2 BUILD=build-san OPT="-O1 -g" \
+	make -s -j2 BUILD=build-san OPT="-O1 -g" LTO= \
 		SANFLAGS="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		TCPQSIM_BIN=build-san/tcpqsim build-san/tcpqsim >&2
 	if [ ! -x "$OUT/fuzz_cli" ] || [ fuzz/fuzz_cli.c -nt "$OUT/fuzz_cli" ]; then
