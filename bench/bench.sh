@@ -43,16 +43,18 @@ field() { # field FILE KEY: a number from summary.json
 	sed -n "s/^[[:space:]]*\"$2\":[[:space:]]*\([0-9.e+-]*\),\{0,1\}$/\1/p" "$1" | head -n 1
 }
 
-# children's CPU seconds so far (user + system), from `times`
-cpu_total() {
-	times | awk 'NR == 2 {
+# cpu_seconds FILE: children's CPU seconds (user + system) from the output of
+# `times` (its second line), which must run in the shell that ran them, not
+# in a command substitution
+cpu_seconds() {
+	awk 'NR == 2 {
 		n = split($0, f, /[ \t]+/); s = 0
 		for (i = 1; i <= n; i++) {
 			if (f[i] == "") continue
 			m = f[i]; sub(/m.*/, "", m); x = f[i]; sub(/^[0-9]+m/, "", x); sub(/s$/, "", x)
 			s += m * 60 + x
 		}
-		printf "%.3f\n", s }'
+		printf "%.3f\n", s }' "$1"
 }
 
 # timed BIN DIR ARGS...: run BIN run ARGS -q -o DIR; prints "cpu wall"
@@ -60,12 +62,13 @@ timed() {
 	b=$1
 	d=$2
 	shift 2
-	c0=$(cpu_total)
+	times >"$out/times.0"
 	t0=$(date +%s.%N)
 	$pin "$b" run "$@" -q -o "$d" --no-series
 	t1=$(date +%s.%N)
-	c1=$(cpu_total)
-	awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.3f %.3f\n", b - a, e - s }'
+	times >"$out/times.1"
+	awk -v a="$(cpu_seconds "$out/times.0")" -v b="$(cpu_seconds "$out/times.1")" -v s="$t0" -v e="$t1" \
+	    'BEGIN { printf "%.3f %.3f\n", b - a, e - s }'
 }
 
 echo "tcpqsim benchmark on $(uname -m), $(getconf _NPROCESSORS_ONLN) CPUs${pin:+, runs pinned ($pin)}"
