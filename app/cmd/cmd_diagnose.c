@@ -190,7 +190,10 @@ static void print_report(const struct diag_input *in, const struct diag_result *
 static int write_json(const char *dir, const char *name, const cJSON *doc)
 {
 	char path[4200];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
+		fprintf(stderr, PROG ": %s: folder name too long\n", dir);
+		return 1;
+	}
 	if (report_write_json(path, doc) < 0) {
 		fprintf(stderr, PROG ": %s: cannot write: %s\n", path, strerror(errno));
 		return 1;
