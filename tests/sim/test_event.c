@@ -426,6 +426,45 @@ Test(event, rescheduling_from_a_handler_and_zero_delays_keep_the_exact_order)
 	rng_stream_fini(&rs);
 }
 
+/* a heap far larger than the branch-free sift's limit pops in exact
+ * (time, seq) order, with events rescheduled from their handler */
+Test(event, a_large_heap_pops_in_time_then_schedule_order)
+{
+	enum { N = 20000 };
+	static struct sim_queue q;
+	static struct sim_event ev[N];
+	static sim_time_ns due[N];
+	static uint64_t seq[N];
+	struct rng_stream rs;
+	cr_assert_eq(rng_stream_init(&rs, 5, 0, 2), 0);
+	cr_assert_eq(sim_queue_init(&q), 0);
+	uint64_t next = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		sim_event_init(&ev[i], 0);
+		due[i] = (sim_time_ns)rng_below(&rs, 100000);
+		seq[i] = next++;
+		cr_assert_eq(sim_queue_schedule(&q, &ev[i], due[i]), 0);
+	}
+	sim_time_ns last = -1;
+	uint64_t last_seq = 0;
+	for (int k = 0; k < 3 * N; k++) {
+		struct sim_event *e = sim_queue_pop(&q);
+		cr_assert_not_null(e);
+		uint32_t i = (uint32_t)(e - ev);
+		cr_assert_eq(due[i], q.now, "pop %d", k);
+		cr_assert(q.now > last || (q.now == last && seq[i] > last_seq), "pop %d out of order", k);
+		last = q.now;
+		last_seq = seq[i];
+		if (k % 1000 == 0)
+			cr_assert(sim_queue_check(&q), "pop %d: heap invalid", k);
+		due[i] = q.now + (sim_time_ns)rng_below(&rs, 100000);
+		seq[i] = next++;
+		cr_assert_eq(sim_queue_schedule(&q, e, due[i]), 0);
+	}
+	sim_queue_fini(&q);
+	rng_stream_fini(&rs);
+}
+
 Test(rng, streams_are_reproducible_and_independent)
 {
 	struct rng_stream a, b, c;
