@@ -8,6 +8,7 @@
  */
 #include "app/story.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,29 @@ static void push_step(struct story *st, const struct trace_rec *r, bool wide)
 	    .listener = r->listener,
 	    .listener_wide = wide,
 	};
+}
+
+enum run_status story_run(struct story *st, const struct loaded_scenario *ls,
+                          volatile sig_atomic_t *stop, char *msg, size_t n)
+{
+	struct run_request rq = {
+	    .ls = ls,
+	    .out_dir = NULL,
+	    .ctx = st,
+	    .on_trace = story_on_trace,
+	    .on_attempt = story_on_attempt,
+	    .stop = stop,
+	};
+	cJSON *summary = NULL;
+	enum run_status run = runner_run(&rq, &summary, msg, n);
+	if (summary) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(summary, "run"),
+		                                                  "simulated_s");
+		if (cJSON_IsNumber(t))
+			st->run_end = (sim_time_ns)llround(t->valuedouble * 1e9);
+	}
+	cJSON_Delete(summary);
+	return run;
 }
 
 void story_on_trace(void *ctx, const struct trace_rec *r)

@@ -24,6 +24,7 @@
 
 #include "models/world.h"
 #include "app/config.h"
+#include "app/runner.h"
 
 /* one trace record kept for the story */
 struct story_step {
@@ -65,6 +66,12 @@ void story_fini(struct story *st);
  * On allocation failure the story sets out_of_memory and keeps what it has. */
 void story_on_trace(void *ctx, const struct trace_rec *r);
 void story_on_attempt(void *ctx, const struct attempt_rec *r);
+
+/* story_run: run ls (borrowed) with no files, only st's hooks, and set
+ * st->run_end from the summary; stop (may be NULL) is polled.  On failure
+ * msg holds one line.  explain and the web page both tell stories this way. */
+enum run_status story_run(struct story *st, const struct loaded_scenario *ls,
+                          volatile sig_atomic_t *stop, char *msg, size_t n);
 
 /* story_exists: the run had this attempt (an attempt record or a trace). */
 bool story_exists(const struct story *st);

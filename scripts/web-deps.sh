@@ -8,7 +8,7 @@
 #
 # Debian packages come from apt-get (as root; otherwise the exact command is
 # printed and the script fails, as scripts/deps.sh does).  GSL and cJSON come
-# from Debian's source packages (a deb-src line is added when apt has none):
+# from Debian's source packages (through a private apt state; /etc/apt unchanged):
 # `apt-get source --download-only`, the upstream tarball unpacked, and only the
 # parts tcpqsim links compiled with emcc (GSL's rng, randist, cdf, roots,
 # specfunc and their helpers: about 2 minutes on 2 cores, once).  Everything
@@ -55,23 +55,32 @@ if [ ! -f "$dir/stamp" ]; then
 	src="$dir/src"
 	rm -rf "$src" "$dir/lib" "$dir/include" "$dir/obj"
 	mkdir -p "$src" "$dir/lib" "$dir/include/cjson" "$dir/obj"
-	# the source packages: add deb-src lines when apt has none
-	if ! (cd "$src" && apt-get source --download-only gsl cjson >/dev/null 2>&1); then
-		if [ "$(id -u)" != 0 ]; then
-			echo "web-deps: apt-get cannot fetch the gsl and cjson source packages;" >&2
-			echo "web-deps: as root, add deb-src lines for Debian and run apt-get update (this script does it when run as root)" >&2
-			exit 1
-		fi
-		echo "web-deps: adding deb-src lines for apt" >&2
-		if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-			sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-				>/etc/apt/sources.list.d/tcpqsim-deb-src.sources
-		elif [ -f /etc/apt/sources.list ]; then
-			sed -n 's/^deb \(.*\)$/deb-src \1/p' /etc/apt/sources.list >/etc/apt/sources.list.d/tcpqsim-deb-src.list
-		fi
-		apt-get update -q >&2
-		(cd "$src" && apt-get source --download-only gsl cjson >&2)
-	fi
+	# the source packages, of the versions the native build links
+	# (libgsl-dev, libcjson-dev), through a private apt state under $dir/apt
+	# whose sources are the machine's with deb-src: /etc/apt is read, never
+	# changed
+	want=""
+	for p in libgsl-dev libcjson-dev; do
+		v=$(dpkg-query -W -f='${source:Package}=${source:Version}' "$p" 2>/dev/null) || v=""
+		want="$want ${v:-$(echo "$p" | sed 's/^lib//; s/-dev$//')}"
+	done
+	apt_dir=$(mkdir -p "$dir/apt" && cd "$dir/apt" && pwd)
+	mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && sed 's/^Types:.*$/Types: deb-src/' "$f" >"$apt_dir/sources.list.d/${f##*/}"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] && sed -n 's/^deb \(.*\)$/deb-src \1/p' "$f" >"$apt_dir/sources.list.d/$(echo "${f#/etc/apt/}" | tr / _)"
+	done
+	APT="apt-get -q -o Dir::Etc::SourceList=/nonexistent -o Dir::Etc::SourceParts=$apt_dir/sources.list.d
+		-o Dir::State::Lists=$apt_dir/lists -o Dir::State::status=/dev/null -o Dir::Cache=$apt_dir/cache
+		-o Debug::NoLocking=true -o APT::Sandbox::User=$(id -un)"
+	echo "web-deps: fetching the source packages$want (private apt state in $apt_dir)" >&2
+	# shellcheck disable=SC2086
+	$APT update >&2 && (cd "$src" && $APT source --download-only $want >&2) || {
+		echo "web-deps: apt-get cannot fetch the source packages$want from the machine's Debian mirrors" >&2
+		exit 1
+	}
 	# the upstream tarballs with Debian's patches (debian/patches/series), as
 	# the native libraries were built
 	(cd "$src" && for t in gsl_*.orig.tar.* cjson_*.orig.tar.*; do tar xf "$t"; done)

@@ -317,23 +317,8 @@ const char *web_story(double id)
 	/* as cmd_explain runs it: no files, the story's hooks only */
 	struct story st;
 	story_init(&st, conn);
-	struct run_request rq = {
-	    .ls = &g_ls,
-	    .out_dir = NULL,
-	    .ctx = &st,
-	    .on_trace = story_on_trace,
-	    .on_attempt = story_on_attempt,
-	};
-	cJSON *summary = NULL;
 	char msg[4400];
-	enum run_status run = runner_run(&rq, &summary, msg, sizeof(msg));
-	if (summary) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(summary, "run"),
-		                                                  "simulated_s");
-		if (cJSON_IsNumber(t))
-			st.run_end = (sim_time_ns)llround(t->valuedouble * 1e9);
-	}
-	cJSON_Delete(summary);
+	enum run_status run = story_run(&st, &g_ls, NULL, msg, sizeof(msg));
 	char *text = NULL;
 	if (run != RUN_OK) {
 		snprintf(line, sizeof(line), PROG ": %s", msg);

@@ -94,24 +94,8 @@ int cmd_explain(int argc, char **argv)
 
 	struct story st;
 	story_init(&st, o.conn);
-	struct run_request rq = {
-	    .ls = &ls,
-	    .out_dir = NULL,
-	    .ctx = &st,
-	    .on_trace = story_on_trace,
-	    .on_attempt = story_on_attempt,
-	    .stop = cli_stop_flag(),
-	};
-	cJSON *summary = NULL;
 	char msg[4400];
-	enum run_status run = runner_run(&rq, &summary, msg, sizeof(msg));
-	if (summary) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(summary, "run"),
-		                                                  "simulated_s");
-		if (cJSON_IsNumber(t))
-			st.run_end = (sim_time_ns)llround(t->valuedouble * 1e9);
-	}
-	cJSON_Delete(summary);
+	enum run_status run = story_run(&st, &ls, cli_stop_flag(), msg, sizeof(msg));
 	if (run != RUN_OK) {
 		fprintf(stderr, PROG ": %s\n", msg);
 		rc = (int)run;
