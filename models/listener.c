@@ -142,7 +142,6 @@ static void unlink_request(struct world *w, struct listener *l, struct conn *c, 
 	}
 	sim_queue_cancel(&w->q, &c->synack_timer);
 	c->server_state = new_state;
-	client_server_left_request(w, c);
 }
 
 static void server_respond(struct world *w, struct conn *c)
@@ -328,53 +327,65 @@ static void count_verdict(struct listener *l, uint32_t counters)
 			l->counters[i]++;
 }
 
-void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
+/* ---- receiving: one function per state of the attempt's server side ------
+ *
+ * tcp_v4_rcv finds the socket a segment belongs to: an established child
+ * (queued or accepted), a request (TCP_NEW_SYN_RECV: tcp_check_req), or only
+ * the listener (tcp_rcv_state_process in LISTEN: tcp_conn_request for a SYN,
+ * cookie_v4_check for an ACK). */
+
+/* the child joins the accept queue, with what its segment carries */
+static void establish(struct world *w, struct listener *l, struct conn *c, int kind, enum trace_reason why)
+{
+	enqueue_child(w, l, c);
+	TRACE(w, c, l, "established", kind, why);
+	if (kind == PKT_DATA)
+		child_data(w, c);
+	else if (kind == PKT_FIN)
+		net_send(w, c, PKT_DATA_ACK, false); /* the FIN is acknowledged: CLOSE_WAIT */
+	acceptor_notify(w, l);
+}
+
+/* a verdict of listener_ack_verdict, applied */
+static void apply_ack_verdict(struct world *w, struct listener *l, struct conn *c, int kind,
+                              const struct ack_verdict *v)
+{
+	count_verdict(l, v->counters);
+	if (v->cookie_failed)
+		TRACE(w, c, l, "fail", kind, v->fail_reason);
+	switch (v->action) {
+	case ACK_ESTABLISH:
+		if (c->server_state == SERVER_REQUEST)
+			unlink_request(w, l, c, SERVER_ACCEPT_QUEUE);
+		establish(w, l, c, kind, v->reason);
+		return;
+	case ACK_KEEP_REQUEST:
+	case ACK_DROP:
+		TRACE(w, c, l, "drop", kind, v->reason);
+		return;
+	case ACK_RESET_REQUEST:
+		TRACE(w, c, l, "reset", kind, v->reason);
+		send_rst(w, l, c);
+		unlink_request(w, l, c, SERVER_NONE);
+		return;
+	case ACK_DROP_REQUEST:
+		TRACE(w, c, l, "drop", kind, v->reason);
+		unlink_request(w, l, c, SERVER_NONE);
+		return;
+	case ACK_IGNORE:
+		return;
+	case ACK_RESET:
+		TRACE(w, c, l, "reset", kind, v->reason);
+		send_rst(w, l, c);
+		return;
+	}
+}
+
+/* tcp_conn_request: a SYN that finds no request (listener_syn_verdict),
+ * applied */
+static void conn_request(struct world *w, struct listener *l, struct conn *c)
 {
 	const struct kernel_rules *r = l->rules;
-	const struct server_sysctl *sc = l->sysctl;
-
-	if (w->hooks.syn_seen) {
-		/* tcpsynbl: the accept-queue length this SYN sees */
-		size_t k = l->accept_queue < w->hooks.syn_seen_max ? l->accept_queue : w->hooks.syn_seen_max - 1;
-		w->hooks.syn_seen[k]++;
-	}
-
-	switch (c->server_state) {
-	case SERVER_REQUEST: {
-		/* tcp_check_req: a retransmitted SYN finds its request and
-		 * is answered with a SYN-ACK again; it takes no new slot.
-		 * docs/kernels.md "Retransmitted SYN for a request": tcp_check_req
-		 * answers at most once per tcp_invalid_ratelimit
-		 * (tcp_oow_rate_limited, last_oow_ack_time), and restarts the
-		 * request timer at reqsk_timeout (mod_timer_pending) */
-		if (r->synrecv_syn_ratelimit) {
-			sim_time_ns j = SIM_NS_PER_S / (r->hz > 0 ? r->hz : 1000);
-			if (c->oow_at >= 0 && w->q.now / j - c->oow_at / j < (sc->tcp_invalid_ratelimit + j - 1) / j) {
-				TRACE(w, c, l, "drop", PKT_SYN, TR_SYN_RATELIMITED);
-				return;
-			}
-			c->oow_at = w->q.now;
-		}
-		c->num_retrans++;
-		count(l, CTR_TCPSynRetrans);
-		TRACE(w, c, l, "deliver", PKT_SYN, TR_SYN_FINDS_REQUEST);
-		send_synack(w, c, false);
-		if (r->synrecv_syn_rearm && r->synack_timer == SYNACK_TIMER_PER_REQUEST &&
-		    sim_event_is_pending(&c->synack_timer)) {
-			sim_queue_cancel(&w->q, &c->synack_timer);
-			arm_synack_timer(w, l, c, profile_synack_timeout(r, c->num_timeout));
-		}
-		return;
-	}
-	case SERVER_ACCEPT_QUEUE:
-	case SERVER_ACCEPTED:
-	case SERVER_CLOSED:
-		TRACE(w, c, l, "deliver", PKT_SYN, TR_SYN_STALE);
-		return;
-	default:
-		break;
-	}
-
 	c->ts_recent = c->rx_stamp; /* tcp_openreq_init: the SYN-ACK echoes this SYN's TSval */
 
 	struct syn_state st = {
@@ -383,7 +394,7 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 	    .accept_queue = l->accept_queue,
 	    .n = l->n,
 	    .msb = l->msb,
-	    .tcp_syncookies = sc->tcp_syncookies,
+	    .tcp_syncookies = l->sysctl->tcp_syncookies,
 	    .peer_proven = peer_is_proven(w, l, c),
 	};
 	struct syn_verdict v = listener_syn_verdict(r, &st);
@@ -414,7 +425,6 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 		l->max_syn_queue = l->syn_queue;
 	c->server_state = SERVER_REQUEST;
 	c->young = true;
-	c->acked = false;
 	c->num_timeout = 0;
 	c->num_retrans = 0;
 	if (r->synack_timer == SYNACK_TIMER_SHARED_SCAN) {
@@ -428,28 +438,20 @@ void listener_on_syn(struct world *w, struct listener *l, struct conn *c)
 	arm_synack_timer(w, l, c, r->init_rto);
 }
 
-/* the child joins the accept queue, with what its segment carries */
-static void establish(struct world *w, struct listener *l, struct conn *c, int kind, enum trace_reason why)
+/* LISTEN: nothing but the listener.  A SYN: tcp_conn_request; another
+ * segment: the cookie check within cookie_valid of the last overflow
+ * (cookie_v4_check), else RST; an RST is ignored */
+static void rcv_listen(struct world *w, struct listener *l, struct conn *c, int kind)
 {
-	enqueue_child(w, l, c);
-	TRACE(w, c, l, "established", kind, why);
-	if (kind == PKT_DATA)
-		child_data(w, c);
-	else if (kind == PKT_FIN)
-		net_send(w, c, PKT_DATA_ACK, false); /* the FIN is acknowledged: CLOSE_WAIT */
-	acceptor_notify(w, l);
-}
-
-/* a segment other than SYN for a request or for nothing: tcp_check_req,
- * cookie_v4_check (listener_ack_verdict), applied */
-static void new_connection_segment(struct world *w, struct listener *l, struct conn *c, int kind)
-{
+	if (kind == PKT_SYN) {
+		conn_request(w, l, c);
+		return;
+	}
 	const struct kernel_rules *r = l->rules;
-	bool request = c->server_state == SERVER_REQUEST;
-	bool cookie_check = !request && l->sysctl->tcp_syncookies && l->ever_overflowed &&
-	                    w->q.now - l->last_overflow <= r->cookie_valid;
+	bool cookie_check =
+	    l->sysctl->tcp_syncookies && l->ever_overflowed && w->q.now - l->last_overflow <= r->cookie_valid;
 	struct ack_state st = {
-	    .request = request,
+	    .request = false,
 	    .rst = kind == PKT_RST_C,
 	    .accept_full = profile_accept_queue_is_full(r, l->accept_queue, l->n),
 	    .abort_on_overflow = l->sysctl->tcp_abort_on_overflow || r->rst_on_refused_ack,
@@ -458,76 +460,128 @@ static void new_connection_segment(struct world *w, struct listener *l, struct c
 	    .cookie_too_old = cookie_check && c->cookie_isn && profile_cookie_too_old(c->cookie_at, w->q.now),
 	};
 	struct ack_verdict v = listener_ack_verdict(&st);
-	count_verdict(l, v.counters);
-	if (v.cookie_failed)
-		TRACE(w, c, l, "fail", kind, v.fail_reason);
-	switch (v.action) {
-	case ACK_ESTABLISH:
-		if (request)
-			unlink_request(w, l, c, SERVER_ACCEPT_QUEUE);
-		establish(w, l, c, kind, v.reason);
+	apply_ack_verdict(w, l, c, kind, &v);
+}
+
+/* SYN_RECV: tcp_check_req.  A retransmitted SYN finds its request and is
+ * answered with a SYN-ACK again; it takes no new slot.  docs/kernels.md
+ * "Retransmitted SYN for a request": tcp_check_req answers at most once per
+ * tcp_invalid_ratelimit (tcp_oow_rate_limited, last_oow_ack_time), and
+ * restarts the request timer at reqsk_timeout (mod_timer_pending).  Another
+ * segment completes the handshake (tcp_v4_syn_recv_sock) unless the accept
+ * queue is full; an RST drops the request. */
+static void rcv_syn_recv(struct world *w, struct listener *l, struct conn *c, int kind)
+{
+	const struct kernel_rules *r = l->rules;
+	if (kind == PKT_SYN) {
+		if (r->synrecv_syn_ratelimit) {
+			sim_time_ns j = SIM_NS_PER_S / (r->hz > 0 ? r->hz : 1000);
+			if (c->oow_at >= 0 &&
+			    w->q.now / j - c->oow_at / j < (l->sysctl->tcp_invalid_ratelimit + j - 1) / j) {
+				TRACE(w, c, l, "drop", PKT_SYN, TR_SYN_RATELIMITED);
+				return;
+			}
+			c->oow_at = w->q.now;
+		}
+		c->num_retrans++;
+		count(l, CTR_TCPSynRetrans);
+		TRACE(w, c, l, "deliver", PKT_SYN, TR_SYN_FINDS_REQUEST);
+		send_synack(w, c, false);
+		if (r->synrecv_syn_rearm && r->synack_timer == SYNACK_TIMER_PER_REQUEST &&
+		    sim_event_is_pending(&c->synack_timer)) {
+			sim_queue_cancel(&w->q, &c->synack_timer);
+			arm_synack_timer(w, l, c, profile_synack_timeout(r, c->num_timeout));
+		}
 		return;
-	case ACK_KEEP_REQUEST:
-		c->acked = true; /* inet_rsk(req)->acked = 1 */
-		TRACE(w, c, l, "drop", kind, v.reason);
+	}
+	struct ack_state st = {
+	    .request = true,
+	    .rst = kind == PKT_RST_C,
+	    .accept_full = profile_accept_queue_is_full(r, l->accept_queue, l->n),
+	    .abort_on_overflow = l->sysctl->tcp_abort_on_overflow || r->rst_on_refused_ack,
+	};
+	struct ack_verdict v = listener_ack_verdict(&st);
+	apply_ack_verdict(w, l, c, kind, &v);
+}
+
+/* ESTABLISHED child, queued or accepted (tcp_rcv_established): data is
+ * acknowledged, the first data kept for the application; a FIN is
+ * acknowledged (CLOSE_WAIT); a SYN is stale */
+static void rcv_child(struct world *w, struct listener *l, struct conn *c, int kind)
+{
+	switch (kind) {
+	case PKT_SYN:
+		TRACE(w, c, l, "deliver", PKT_SYN, TR_SYN_STALE);
 		return;
-	case ACK_RESET_REQUEST:
-		TRACE(w, c, l, "reset", kind, v.reason);
-		send_rst(w, l, c);
-		unlink_request(w, l, c, SERVER_NONE);
+	case PKT_DATA:
+		if (!c->has_data)
+			child_data(w, c);
+		else
+			net_send(w, c, PKT_DATA_ACK, false);
 		return;
-	case ACK_DROP_REQUEST:
-		TRACE(w, c, l, "drop", kind, v.reason);
-		unlink_request(w, l, c, SERVER_NONE);
+	case PKT_FIN:
+		TRACE(w, c, l, "deliver", PKT_FIN, TR_CHILD_FIN);
+		net_send(w, c, PKT_DATA_ACK, false);
 		return;
-	case ACK_DROP:
-		TRACE(w, c, l, "drop", kind, v.reason);
-		return;
-	case ACK_IGNORE:
-		return;
-	case ACK_RESET:
-		TRACE(w, c, l, "reset", kind, v.reason);
-		send_rst(w, l, c);
+	default:
 		return;
 	}
 }
 
-void listener_on_segment(struct world *w, struct listener *l, struct conn *c, int kind)
+/* a child the server closed (tcp_rcv_state_process): a FIN is acknowledged;
+ * new data resets (TCPAbortOnData); a SYN is stale */
+static void rcv_closed_child(struct world *w, struct listener *l, struct conn *c, int kind)
 {
-	switch (c->server_state) {
-	case SERVER_ACCEPT_QUEUE:
-	case SERVER_ACCEPTED:
-		if (kind == PKT_DATA && !c->has_data)
-			child_data(w, c);
-		else if (kind == PKT_DATA)
-			net_send(w, c, PKT_DATA_ACK, false);
-		else if (kind == PKT_FIN) {
-			TRACE(w, c, l, "deliver", PKT_FIN, TR_CHILD_FIN);
-			net_send(w, c, PKT_DATA_ACK, false);
-		}
+	switch (kind) {
+	case PKT_SYN:
+		TRACE(w, c, l, "deliver", PKT_SYN, TR_SYN_STALE);
 		return;
-	case SERVER_CLOSED:
-		if (kind == PKT_FIN) {
-			net_send(w, c, PKT_DATA_ACK, false);
-		} else if (kind == PKT_DATA && !c->has_data) {
-			/* new data for a closed socket: tcp_rcv_state_process
-			 * (TCPAbortOnData) resets */
+	case PKT_FIN:
+		net_send(w, c, PKT_DATA_ACK, false);
+		return;
+	case PKT_DATA:
+		if (!c->has_data) {
 			TRACE(w, c, l, "reset", PKT_DATA, TR_ABORT_ON_DATA);
 			c->has_data = true;
 			send_rst(w, l, c);
 		}
 		return;
 	default:
-		break;
+		return;
 	}
-	new_connection_segment(w, l, c, kind);
 }
 
-void listener_on_synack_timer(struct world *w, struct listener *l, struct conn *c)
+void listener_rcv(struct world *w, struct listener *l, struct conn *c, int kind)
+{
+	if (kind == PKT_SYN && w->hooks.syn_seen) {
+		/* tcpsynbl: the accept-queue length this SYN sees */
+		size_t k = l->accept_queue < w->hooks.syn_seen_max ? l->accept_queue : w->hooks.syn_seen_max - 1;
+		w->hooks.syn_seen[k]++;
+	}
+	switch (c->server_state) {
+	case SERVER_NONE:
+		rcv_listen(w, l, c, kind);
+		return;
+	case SERVER_REQUEST:
+		rcv_syn_recv(w, l, c, kind);
+		return;
+	case SERVER_ACCEPT_QUEUE:
+	case SERVER_ACCEPTED:
+		rcv_child(w, l, c, kind);
+		return;
+	case SERVER_CLOSED:
+		rcv_closed_child(w, l, c, kind);
+		return;
+	}
+}
+
+/* the request timer (reqsk_timer_handler, or the shared scan of
+ * inet_csk_reqsk_queue_prune): the retry limit shrinks with the share of
+ * young requests once the queue is crowded (listener_synack_expires); a
+ * request that does not expire has its SYN-ACK resent */
+void listener_reqsk_timer(struct world *w, struct listener *l, struct conn *c)
 {
 	const struct kernel_rules *r = l->rules;
-	/* reqsk_timer_handler / inet_csk_reqsk_queue_prune: the retry limit
-	 * shrinks with the share of young requests once the queue is crowded */
 	if (listener_synack_expires(r, l->sysctl->tcp_synack_retries, c->num_timeout, l->syn_queue, l->young, l->n,
 	                            l->msb)) {
 		TRACE(w, c, l, "expire", PKT_NONE, TR_REQUEST_EXPIRED);

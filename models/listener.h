@@ -100,7 +100,7 @@ struct ack_state {
 
 enum ack_action {
 	ACK_ESTABLISH,     /* the child joins the accept queue (from the request or a valid cookie) */
-	ACK_KEEP_REQUEST,  /* dropped; the request stays, marked acked (tcp_abort_on_overflow=0) */
+	ACK_KEEP_REQUEST,  /* dropped; the request stays (tcp_abort_on_overflow=0; its acked mark matters only to TCP_DEFER_ACCEPT, not modelled) */
 	ACK_RESET_REQUEST, /* RST, the request dropped (embryonic_reset) */
 	ACK_DROP_REQUEST,  /* the client's RST: the request dropped */
 	ACK_DROP,          /* dropped, nothing remembered */
@@ -161,17 +161,15 @@ struct listener {
 void listener_init(struct listener *l, uint16_t index, const struct kernel_rules *rules,
                    const struct server_sysctl *sysctl, long backlog);
 
-/* listener_on_syn: a SYN from c arrived (tcp_conn_request; a retransmitted
- * SYN for a queued request goes to tcp_check_req). */
-void listener_on_syn(struct world *w, struct listener *l, struct conn *c);
+/* listener_rcv: a client segment reaches the server host for attempt c
+ * (tcp_v4_rcv): it goes to the function of the attempt's server-side state:
+ * the listener alone (tcp_conn_request for a SYN, cookie_v4_check), its
+ * request (tcp_check_req, tcp_v4_syn_recv_sock), its child. */
+void listener_rcv(struct world *w, struct listener *l, struct conn *c, int pkt_kind);
 
-/* listener_on_segment: a client segment other than SYN (ACK, data, FIN, RST)
- * arrived for c (tcp_check_req / cookie_v4_check / tcp_v4_syn_recv_sock). */
-void listener_on_segment(struct world *w, struct listener *l, struct conn *c, int pkt_kind);
-
-/* listener_on_synack_timer: c's request timer fired (reqsk_timer_handler, or
+/* listener_reqsk_timer: c's request timer fired (reqsk_timer_handler, or
  * the shared scan of inet_csk_reqsk_queue_prune). */
-void listener_on_synack_timer(struct world *w, struct listener *l, struct conn *c);
+void listener_reqsk_timer(struct world *w, struct listener *l, struct conn *c);
 
 /* listener_accept: accept() on l: pops the head child, or NULL. */
 struct conn *listener_accept(struct world *w, struct listener *l);

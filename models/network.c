@@ -152,13 +152,9 @@ void net_on_deliver(struct world *w, struct packet *p)
 	if (packet_to_server(kind) && w->hooks.segment)
 		capture(w, c, kind, cookie); /* seen arriving at the server */
 	if (packet_to_server(kind)) {
-		struct listener *l = world_listener_of(w, c);
-		if (kind == PKT_SYN)
-			listener_on_syn(w, l, c);
-		else
-			listener_on_segment(w, l, c, kind);
+		listener_rcv(w, world_listener_of(w, c), c, kind);
 	} else {
-		client_on_packet(w, c, kind, cookie);
+		client_rcv(w, c, kind, cookie);
 	}
 	world_touch(w, c);
 }

@@ -117,7 +117,6 @@ void workload_start(struct world *w)
 				struct user *u = &ps->users[i];
 				sim_time_ns t = (sim_time_ns)(rng_uniform(&ps->arrivals) * spread);
 				u->app_try = 0;
-				u->active = true;
 				if (t < w->s->duration)
 					world_schedule(w, &u->ev, t);
 			}
@@ -132,6 +131,6 @@ void workload_on_arrival(struct world *w, uint32_t pop)
 	const struct arrival_spec *a = &w->s->pops[pop].arrival;
 	uint32_t n = a->kind == ARRIVAL_BURST ? a->count : 1;
 	for (uint32_t i = 0; i < n && !w->done; i++)
-		client_start(w, pop, -1, 0, w->q.now);
+		client_connect(w, pop, -1, 0, w->q.now);
 	arm_arrival(w, pop, next_arrival(w, pop, w->q.now, false));
 }

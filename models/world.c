@@ -478,19 +478,19 @@ static void dispatch(struct world *w, struct sim_event *ev)
 		return;
 	case EV_CLIENT_TIMER: {
 		struct conn *c = sim_container_of(ev, struct conn, client_timer);
-		client_on_timer(w, c);
+		client_write_timer(w, c);
 		world_touch(w, c);
 		return;
 	}
 	case EV_CLIENT_DEADLINE: {
 		struct conn *c = sim_container_of(ev, struct conn, client_deadline);
-		client_on_deadline(w, c);
+		client_app_timer(w, c);
 		world_touch(w, c);
 		return;
 	}
 	case EV_SYNACK_TIMER: {
 		struct conn *c = sim_container_of(ev, struct conn, synack_timer);
-		listener_on_synack_timer(w, world_listener_of(w, c), c);
+		listener_reqsk_timer(w, world_listener_of(w, c), c);
 		world_touch(w, c);
 		return;
 	}
@@ -498,7 +498,7 @@ static void dispatch(struct world *w, struct sim_event *ev)
 		workload_on_arrival(w, ev->aux);
 		return;
 	case EV_USER:
-		client_on_user(w, sim_container_of(ev, struct user, ev));
+		client_user_try(w, sim_container_of(ev, struct user, ev));
 		return;
 	case EV_ACCEPT_TICK:
 		acceptor_on_tick(w, &w->listeners[ev->aux]);

@@ -81,12 +81,10 @@ struct conn {
 	bool cookie_isn;                  /* the SYN-ACK the client took carried a cookie */
 	bool request_acked;               /* request mode: server acknowledged the data */
 	uint8_t app_try;                  /* application-level try number, from 0 */
-	bool acked;                       /* an ACK was dropped for a full accept queue */
 	bool has_data;                    /* the server socket holds the request */
 	bool responded;                   /* the server sent its first bytes */
 	bool held;                        /* a worker holds the accepted child */
 	/* the second line: warm */
-	bool counted_established;         /* counted in world's client_established */
 	bool release_pending;             /* on the world's list of conns to look at */
 	/* client after the handshake (docs/kernels.md "Client after the handshake") */
 	uint8_t out_kind;                 /* the data or FIN segment outstanding (enum packet_kind) */

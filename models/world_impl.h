@@ -40,7 +40,6 @@ struct user {
 	uint32_t index;        /* user number */
 	uint32_t app_try;      /* try number of the pending start */
 	sim_time_ns started;   /* first try of the current request, ns */
-	bool active;           /* a try is pending or running */
 };
 
 /* A constant-delay path delivers in send order: its packets wait in a FIFO
@@ -59,8 +58,6 @@ struct pop_state {
 	struct user *users;          /* closed loop: one per user */
 	uint32_t n_users;
 	uint64_t next_index;         /* replay: next time; burst: round */
-	sim_time_ns next_at;         /* schedule: time of the pending arrival */
-	uint32_t phase;              /* schedule: current phase */
 	struct pool retry_pool;      /* open-loop application retries (struct user) */
 };
 
@@ -79,16 +76,13 @@ struct world {
 	uint32_t n_listeners;
 	uint64_t next_id;              /* next attempt id */
 	uint64_t unresolved;           /* attempts whose outcome is not settled */
-	uint32_t open_arrivals;        /* populations still generating arrivals */
 	bool arrivals_done;            /* duration passed: no new requests */
 	bool done;                     /* stop the loop */
 	int status;                    /* 0, or -1 after an allocation failure */
 	bool proven[SCENARIO_MAX_POPS]; /* server host's tcp_metrics: an RTT cached for the population's address */
 	sim_time_ns client_crtt[SCENARIO_MAX_POPS]; /* client host's tcp_metrics: RTT cached for the server, ns */
-	uint64_t pending_retries;      /* application retries scheduled, not started */
 	uint64_t client_syn_sent;      /* client sockets in SYN_SENT */
 	uint64_t client_established;   /* client sockets that believe they are connected */
-	uint64_t client_closing;       /* client sockets in FIN_WAIT1 */
 	uint64_t live_conns;
 	uint64_t live_packets;
 	struct sim_event end_ev;
@@ -105,12 +99,18 @@ struct world {
 };
 
 /* client.c */
-void client_start(struct world *w, uint32_t pop, int32_t user, uint32_t app_try, sim_time_ns started);
-void client_on_packet(struct world *w, struct conn *c, int kind, bool cookie);
-void client_on_timer(struct world *w, struct conn *c);
-void client_on_deadline(struct world *w, struct conn *c);
-void client_server_left_request(struct world *w, struct conn *c);
-void client_on_user(struct world *w, struct user *u);
+/* client_connect: connect() of a new attempt (tcp_v4_connect) */
+void client_connect(struct world *w, uint32_t pop, int32_t user, uint32_t app_try, sim_time_ns started);
+/* client_rcv: a segment from the server reaches the client host */
+void client_rcv(struct world *w, struct conn *c, int kind, bool cookie);
+/* client_write_timer: client_timer fired (tcp_write_timer: SYN or data
+ * retransmit, loss probe; or the holding time of a served client) */
+void client_write_timer(struct world *w, struct conn *c);
+/* client_app_timer: client_deadline fired (connect or read timeout, a
+ * writer's holding time) */
+void client_app_timer(struct world *w, struct conn *c);
+/* client_user_try: a closed-loop user's try or an application retry starts */
+void client_user_try(struct world *w, struct user *u);
 
 /* network.c */
 void net_send(struct world *w, struct conn *c, int kind, bool cookie);
