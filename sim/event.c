@@ -14,6 +14,8 @@
 #define LANE_SLOTS (1u << LANE_SLOT_BITS)
 #define LANE_PREFETCH 8u   /* lane entries whose event is fetched ahead */
 #define BRANCH_FREE_MAX 2048u /* heap entries up to which sift_down is branch-free */
+#define FAR_PER_BUCKET 32u /* mean entries per far bucket at a rebuild */
+#define FAR_MIN_VEC 8u     /* entries of a far vector at its first push */
 
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
@@ -292,6 +294,9 @@ int sim_queue_init(struct sim_queue *q)
 	q->next_seq = 0;
 	q->fired = 0;
 	q->now = 0;
+	q->horizon = SIM_TIME_NEVER;
+	q->far = (struct sim_far){0};
+	q->far_at = SIM_FAR_AT;
 	q->nowl = (struct sim_lane){.key = UINT64_MAX};
 	q->lanes = NULL;
 	q->n_lanes = 0;
@@ -308,6 +313,12 @@ void sim_queue_fini(struct sim_queue *q)
 		free(q->lanes[i].ring);
 	free(q->nowl.ring);
 	q->nowl = (struct sim_lane){.key = UINT64_MAX};
+	for (uint32_t i = 0; i < q->far.cap_b; i++)
+		free(q->far.b[i].v);
+	free(q->far.b);
+	free(q->far.top.v);
+	q->far = (struct sim_far){0};
+	q->horizon = SIM_TIME_NEVER;
 	free(q->lanes);
 	free(q->lane_slots);
 	free(q->heap);
@@ -352,6 +363,229 @@ static inline void settle_top(struct sim_queue *q)
 	}
 }
 
+/* ---- the far tier ------------------------------------------------------------ */
+
+/* room for need entries in v; -1 when out of memory (v unchanged) */
+static int vec_reserve(struct sim_queue *q, struct sim_far_vec *v, uint32_t need)
+{
+	if (need <= v->cap)
+		return 0;
+	uint64_t ncap = v->cap ? v->cap : FAR_MIN_VEC;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > UINT32_MAX / 2)
+		return -1;
+	struct sim_heap_entry *nv = realloc(v->v, sizeof(*nv) * ncap);
+	if (!nv)
+		return -1;
+	account(q, (int64_t)((ncap - v->cap) * sizeof(*nv)));
+	v->v = nv;
+	v->cap = (uint32_t)ncap;
+	return 0;
+}
+
+static void vec_free(struct sim_queue *q, struct sim_far_vec *v)
+{
+	account(q, -(int64_t)(v->cap * sizeof(*v->v)));
+	free(v->v);
+	*v = (struct sim_far_vec){0};
+}
+
+/* the far vector an entry due at t (>= the horizon) belongs in */
+static inline struct sim_far_vec *far_vec(struct sim_far *f, sim_time_ns t)
+{
+	if (t >= f->end)
+		return &f->top;
+	return &f->b[(uint64_t)(t - f->base) >> f->shift];
+}
+
+/* add e, due at or after the horizon, to the far tier (room reserved) */
+static inline void far_push(struct sim_far *f, struct sim_heap_entry e)
+{
+	struct sim_far_vec *v = far_vec(f, e.time);
+	if (v == &f->top) {
+		if (v->len == 0 || e.time < f->top_min)
+			f->top_min = e.time;
+		if (v->len == 0 || e.time > f->top_max)
+			f->top_max = e.time;
+	}
+	v->v[v->len++] = e;
+	f->count++;
+}
+
+/* drop the far tier's stale entries (all are direct entries); returns the
+ * entries kept */
+static uint64_t far_compact(struct sim_queue *q)
+{
+	struct sim_far *f = &q->far;
+	uint64_t kept = 0;
+	for (uint32_t i = f->cur; i <= f->nb && f->count > 0; i++) {
+		struct sim_far_vec *v = i < f->nb ? &f->b[i] : &f->top;
+		uint32_t n = 0;
+		for (uint32_t k = 0; k < v->len; k++)
+			if (direct_is_live(&v->v[k]))
+				v->v[n++] = v->v[k];
+		v->len = n;
+		kept += n;
+	}
+	f->count = kept;
+	return kept;
+}
+
+/* room for n more heap entries, in a pop: out of memory aborts, since the
+ * order could not be kept otherwise */
+static void heap_room(struct sim_queue *q, uint32_t n)
+{
+	if (q->cap - q->len >= n)
+		return;
+	uint64_t ncap = q->cap;
+	while (ncap - q->len < n)
+		ncap *= 2;
+	struct sim_heap_entry *nh = ncap <= UINT32_MAX ? realloc(q->heap, sizeof(*nh) * ncap) : NULL;
+	if (!nh)
+		abort(); /* out of memory with events to run */
+	q->heap = nh;
+	account(q, (int64_t)((ncap - q->cap) * sizeof(*nh)));
+	q->cap = (uint32_t)ncap;
+}
+
+/* add the n entries of v to the heap (room made) */
+static void heap_add(struct sim_queue *q, const struct sim_heap_entry *v, uint32_t n)
+{
+	uint32_t old = q->len;
+	memcpy(q->heap + old, v, sizeof(*v) * n);
+	q->len += n;
+	if (n > old) { /* Floyd: O(len) */
+		for (uint32_t i = q->len / ARITY + 1; i-- > 0;)
+			if (i < q->len)
+				sift_down(q->heap, q->len, i);
+	} else {
+		for (uint32_t i = old; i < q->len; i++)
+			sift_up(q->heap, i);
+	}
+}
+
+/* the tier switches off: its entries go back to the heap, its memory is
+ * freed */
+static void far_off(struct sim_queue *q)
+{
+	struct sim_far *f = &q->far;
+	heap_room(q, f->top.len);
+	heap_add(q, f->top.v, f->top.len);
+	for (uint32_t i = 0; i < f->cap_b; i++)
+		vec_free(q, &f->b[i]);
+	account(q, -(int64_t)(f->cap_b * sizeof(*f->b)));
+	free(f->b);
+	vec_free(q, &f->top);
+	uint64_t refills = f->refills, rebuilds = f->rebuilds, switches = f->switches;
+	*f = (struct sim_far){.refills = refills, .rebuilds = rebuilds, .switches = switches};
+	q->horizon = SIM_TIME_NEVER;
+}
+
+/* the buckets are used up: spread the top over new ones, about
+ * FAR_PER_BUCKET entries each, or switch the tier off when little is left
+ * in it (and in the heap, so that it does not switch on again at once) */
+static void far_rebuild(struct sim_queue *q)
+{
+	struct sim_far *f = &q->far;
+	uint32_t n = f->top.len;
+	if (n <= q->far_at / 4 && q->len < q->far_at / 2) {
+		far_off(q);
+		return;
+	}
+	uint64_t span = (uint64_t)(f->top_max - f->top_min);
+	uint64_t want = n / FAR_PER_BUCKET ? n / FAR_PER_BUCKET : 1;
+	uint32_t shift = 0;
+	while ((span >> shift) >= want)
+		shift++;
+	uint32_t nb = (uint32_t)(span >> shift) + 1;
+	if (nb > f->cap_b) {
+		struct sim_far_vec *nbv = realloc(f->b, sizeof(*nbv) * nb);
+		if (!nbv)
+			abort(); /* out of memory with events to run */
+		memset(nbv + f->cap_b, 0, sizeof(*nbv) * (nb - f->cap_b));
+		account(q, (int64_t)((nb - f->cap_b) * sizeof(*nbv)));
+		f->b = nbv;
+		f->cap_b = nb;
+	}
+	/* buckets keep their memory for the next rounds unless it is much
+	 * more than they should need: the tier's memory stays O(pending) */
+	uint32_t keep = 4 * (n / nb) + 4 * FAR_MIN_VEC;
+	for (uint32_t i = 0; i < f->cap_b; i++)
+		if (f->b[i].cap > keep)
+			vec_free(q, &f->b[i]);
+	f->base = f->top_min;
+	uint64_t width_all = (uint64_t)nb << shift;
+	f->end = width_all > (uint64_t)(INT64_MAX - f->base) ? INT64_MAX : f->base + (sim_time_ns)width_all;
+	f->nb = nb;
+	f->cur = 0;
+	f->shift = shift;
+	for (uint32_t k = 0; k < n; k++) {
+		struct sim_heap_entry e = f->top.v[k];
+		struct sim_far_vec *v = &f->b[(uint64_t)(e.time - f->base) >> shift];
+		if (v->len == v->cap && vec_reserve(q, v, v->len + 1) < 0)
+			abort(); /* out of memory with events to run */
+		v->v[v->len++] = e;
+	}
+	f->top.len = 0;
+	q->horizon = f->base;
+	f->rebuilds++;
+}
+
+/* the heap's front is due at or after the horizon (or the heap is empty)
+ * and the tier holds entries: move its next bucket into the heap and move
+ * the horizon to the end of that bucket */
+static void far_refill(struct sim_queue *q)
+{
+	struct sim_far *f = &q->far;
+	for (;;) {
+		while (f->cur < f->nb && f->b[f->cur].len == 0)
+			f->cur++;
+		if (f->cur < f->nb)
+			break;
+		far_rebuild(q);
+		if (q->horizon == SIM_TIME_NEVER)
+			return; /* switched off: everything is in the heap */
+	}
+	struct sim_far_vec *v = &f->b[f->cur++];
+	heap_room(q, v->len);
+	heap_add(q, v->v, v->len);
+	f->count -= v->len;
+	v->len = 0;
+	f->refills++;
+	q->horizon = f->cur < f->nb ? f->base + ((sim_time_ns)f->cur << f->shift) : f->end;
+}
+
+/* the heap has grown past far_at: its direct entries move to the top of a
+ * far tier with no buckets, whose horizon is now, so that the next pop
+ * spreads them over buckets (lane heads stay in the heap) */
+static void far_on(struct sim_queue *q)
+{
+	struct sim_far *f = &q->far;
+	settle_top(q);
+	uint32_t direct = 0;
+	for (uint32_t i = 0; i < q->len; i++)
+		direct += entry_lane_tag(&q->heap[i]) == 0;
+	if (direct == 0 || vec_reserve(q, &f->top, direct) < 0)
+		return; /* stays off; the heap grows instead */
+	uint32_t n = 0;
+	f->base = f->end = q->now;
+	f->nb = f->cur = f->shift = 0;
+	for (uint32_t i = 0; i < q->len; i++) {
+		struct sim_heap_entry e = q->heap[i];
+		if (entry_lane_tag(&e) == 0)
+			far_push(f, e);
+		else
+			q->heap[n++] = e;
+	}
+	q->len = n;
+	for (uint32_t i = n / ARITY + 1; i-- > 0;)
+		if (i < n)
+			sift_down(q->heap, n, i);
+	q->horizon = q->now;
+	f->switches++;
+}
+
 /* drop every stale entry from the lanes and the heap, then rebuild the heap
  * (Floyd) from the live direct entries and the lanes' new heads:
  * O(held + lanes) */
@@ -374,6 +608,7 @@ static void compact(struct sim_queue *q)
 	}
 	lane_compact(q, &q->nowl);
 	held += q->nowl.len;
+	held += far_compact(q);
 	q->len = n;
 	q->held = held;
 	for (uint32_t i = n / ARITY + 1; i-- > 0;)
@@ -385,6 +620,8 @@ static void compact(struct sim_queue *q)
  * (or if that was not enough) grow */
 static int heap_reserve(struct sim_queue *q)
 {
+	if (q->len >= q->far_at && q->horizon == SIM_TIME_NEVER)
+		far_on(q);
 	if (q->len < q->cap)
 		return 0;
 	if (is_mostly_stale(q)) {
@@ -466,6 +703,23 @@ static int schedule_now(struct sim_queue *q, struct sim_event *ev)
 	return 0;
 }
 
+/* ev is due at t, at or after the horizon: to the far tier */
+static int schedule_far(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
+{
+	struct sim_far_vec *v = far_vec(&q->far, t);
+	if (v->len == v->cap) {
+		if (is_mostly_stale(q)) {
+			compact(q);
+			v = far_vec(&q->far, t);
+		}
+		if (vec_reserve(q, v, v->len + 1) < 0)
+			return -1;
+	}
+	arm(q, ev, 0);
+	far_push(&q->far, (struct sim_heap_entry){t, ev->order, ev});
+	return 0;
+}
+
 int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 {
 	if (t <= q->now) {
@@ -473,6 +727,8 @@ int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 			abort(); /* a model asked for the past: results would be corrupt */
 		return schedule_now(q, ev);
 	}
+	if (t >= q->horizon && q->horizon != SIM_TIME_NEVER)
+		return schedule_far(q, ev, t); /* a popped top left there is removed at the next pop */
 	if (q->top_taken && q->heap[0].ev == ev) {
 		/* the event just popped reschedules itself: its entry, still at
 		 * the top, takes the new time in place */
@@ -533,7 +789,16 @@ static inline void lane_pop_head(struct sim_queue *q, uint32_t li)
 static inline bool front_is_live(struct sim_queue *q)
 {
 	settle_top(q);
-	while (q->len > 0) {
+	for (;;) {
+		if (q->len == 0 || q->heap[0].time >= q->horizon) {
+			/* what the far tier holds may come first */
+			if (q->far.count > 0) {
+				far_refill(q);
+				continue;
+			}
+			if (q->len == 0)
+				return false;
+		}
 		const struct sim_heap_entry *e = &q->heap[0];
 		uint32_t tag = entry_lane_tag(e);
 		if (tag != 0) {
@@ -547,7 +812,6 @@ static inline bool front_is_live(struct sim_queue *q)
 			heap_remove_top(q);
 		}
 	}
-	return false;
 }
 
 /* the zero-delay FIFO's first live entry, or NULL (drops stale ones) */
@@ -644,6 +908,9 @@ static uint64_t count_bytes(const struct sim_queue *q)
 	b += (uint64_t)q->nowl.cap * sizeof(*q->nowl.ring);
 	for (uint32_t i = 0; i < q->n_lanes; i++)
 		b += (uint64_t)q->lanes[i].cap * sizeof(*q->lanes[i].ring);
+	b += (uint64_t)q->far.cap_b * sizeof(*q->far.b) + (uint64_t)q->far.top.cap * sizeof(*q->heap);
+	for (uint32_t i = 0; i < q->far.cap_b; i++)
+		b += (uint64_t)q->far.b[i].cap * sizeof(*q->heap);
 	return b;
 }
 
@@ -732,6 +999,39 @@ bool sim_queue_check(const struct sim_queue *q)
 				return false;
 		}
 	}
+	/* the far tier: direct entries, each in its bucket (or the top), none
+	 * before the horizon */
+	const struct sim_far *f = &q->far;
+	uint64_t far = 0;
+	if (q->horizon == SIM_TIME_NEVER && (f->count != 0 || f->nb != 0 || f->top.len != 0))
+		return false;
+	if (f->nb > f->cap_b || f->cur > f->nb || f->base > f->end)
+		return false;
+	if (q->horizon != SIM_TIME_NEVER &&
+	    q->horizon != (f->cur < f->nb ? f->base + ((sim_time_ns)f->cur << f->shift) : f->end))
+		return false;
+	for (uint32_t i = 0; i <= f->nb; i++) {
+		const struct sim_far_vec *v = i < f->nb ? &f->b[i] : &f->top;
+		if (v->len > v->cap || (i < f->cur && v->len != 0))
+			return false;
+		for (uint32_t k = 0; k < v->len; k++) {
+			const struct sim_heap_entry *e = &v->v[k];
+			if (entry_lane_tag(e) != 0 || e->time < q->horizon)
+				return false;
+			if (i < f->nb ? (uint64_t)(e->time - f->base) >> f->shift != i
+			              : e->time < f->end || e->time < f->top_min || e->time > f->top_max)
+				return false;
+			held++;
+			far++;
+			if (direct_is_live(e)) {
+				live++;
+				if (!entry_is_sane(q, e->ev, e->time, e->order))
+					return false;
+			}
+		}
+	}
+	if (far != f->count)
+		return false;
 	return live == q->live && held == q->held && q->bytes == count_bytes(q) &&
 	       q->bytes <= q->max_bytes;
 }

@@ -30,6 +30,18 @@
  * constant factor of the pending events plus a constant per lane, bounded by
  * what is in flight.
  *
+ * The far tier: while many events are pending, a heap of all of them is
+ * slow (each sift walks levels out of cache), so past SIM_FAR_AT heap entries
+ * the events due at or after a horizon leave the heap for unsorted buckets of
+ * equal width (a calendar, the rung of a ladder queue), and those due beyond
+ * the buckets for one unsorted list (the top).  The heap then holds only what
+ * is due before the horizon (plus the lane heads, which never leave it), and
+ * when its front reaches the horizon the next bucket moves into it; when
+ * the buckets are used up, the top is spread over new buckets sized to it.
+ * Every far entry is due at or after the horizon and every heap entry popped
+ * is due before it (or the tier is empty), so the order stays exactly (time,
+ * seq).  With few far entries left at a rebuild the tier switches off.
+ *
  * Zero delay: an event scheduled for now itself goes to a FIFO of its own
  * (nowl), whose head is compared with the heap's front at each pop instead of
  * sifting through the heap: same (time, seq) order, O(1).
@@ -67,6 +79,8 @@
 #define SIM_SLOT_PENDING UINT32_C(0x80000000)
 /* a lane's ring holds at most this many entries (positions wrap at 2^31) */
 #define SIM_LANE_MAX_CAP (UINT32_C(1) << 30)
+/* heap entries past which the far tier switches on (sim_queue.far_at) */
+#define SIM_FAR_AT 4096u
 /* Seqs stay below this (2^53: 28 years at 10^7 events/s); beyond, abort. */
 #define SIM_SEQ_LIMIT (UINT64_C(1) << (64 - SIM_LANE_BITS))
 
@@ -108,6 +122,34 @@ struct sim_lane {
 	uint32_t cap;                /* allocated entries, a power of two, or 0 */
 };
 
+/* a vector of far entries, in no order */
+struct sim_far_vec {
+	struct sim_heap_entry *v; /* cap entries */
+	uint32_t len;
+	uint32_t cap;
+};
+
+/* The far tier: direct entries due at or after the queue's horizon.  Bucket
+ * i covers [base + i 2^shift, base + (i + 1) 2^shift); buckets before cur are
+ * empty, the horizon is the start of bucket cur (end once they are used up);
+ * the top holds what is due at or after end. */
+struct sim_far {
+	struct sim_far_vec *b;   /* nb buckets in use, cap_b allocated */
+	struct sim_far_vec top;  /* due at or after end, unsorted */
+	sim_time_ns base;        /* start of bucket 0, ns */
+	sim_time_ns end;         /* base + nb 2^shift (INT64_MAX if beyond) */
+	sim_time_ns top_min;     /* bounds of the top's due times (when not empty) */
+	sim_time_ns top_max;
+	uint64_t count;          /* entries in the buckets and the top */
+	uint32_t nb;             /* buckets in use */
+	uint32_t cap_b;          /* buckets allocated */
+	uint32_t cur;            /* the next bucket to move into the heap */
+	uint32_t shift;          /* log2 of the bucket width in ns */
+	uint64_t refills;        /* buckets moved into the heap so far */
+	uint64_t rebuilds;       /* times the top was spread over buckets */
+	uint64_t switches;       /* times the tier switched on */
+};
+
 struct sim_queue {
 	struct sim_heap_entry *heap; /* 4-ary heap, heap[0] is the next entry */
 	uint32_t len;                /* heap entries, live, stale and lane heads */
@@ -122,6 +164,8 @@ struct sim_queue {
 	uint64_t next_seq;           /* seq handed to the next schedule */
 	uint64_t fired;              /* events popped so far */
 	sim_time_ns now;             /* time of the last popped event, ns */
+	sim_time_ns horizon;         /* the far tier holds what is due at or
+	                              * after it; SIM_TIME_NEVER while it is off */
 	struct sim_lane nowl;        /* events scheduled for now itself, in
 	                              * scheduling order: they run before anything
 	                              * later, after what is due now with a smaller
@@ -131,7 +175,11 @@ struct sim_queue {
 	uint32_t lanes_cap;          /* allocated lanes */
 	uint16_t *lane_slots;        /* hash table key -> 1 + lane index, 0 = free;
 	                              * NULL until the first lane */
-	uint64_t bytes;              /* bytes allocated: heap, lanes, lane table */
+	struct sim_far far;          /* the far tier */
+	uint32_t far_at;             /* heap entries past which the far tier
+	                              * switches on (SIM_FAR_AT; tests lower it) */
+	uint64_t bytes;              /* bytes allocated: heap, lanes, lane table,
+	                              * far tier */
 	uint64_t max_bytes;          /* largest bytes seen */
 };
 
@@ -204,7 +252,8 @@ static inline void sim_queue_cancel(struct sim_queue *q, struct sim_event *ev)
 }
 
 /* sim_queue_pop: remove and return the next pending event and advance now to
- * its time; NULL when nothing is pending. */
+ * its time; NULL when nothing is pending.  Moving far-tier entries into the
+ * heap may grow it: out of memory there aborts (a pop cannot fail). */
 struct sim_event *sim_queue_pop(struct sim_queue *q);
 
 /* sim_queue_pop_until: the same when the next pending event is due at or
@@ -225,8 +274,9 @@ uint64_t sim_queue_entries(const struct sim_queue *q);
 uint64_t sim_queue_bytes(const struct sim_queue *q);
 
 /* sim_queue_check: validate the heap order, each lane's order and its one
- * heap entry, the lane table, and the live and held counts.  Returns true
- * when the structure is consistent (for tests). */
+ * heap entry, the far tier's buckets against the horizon, the lane table,
+ * and the live and held counts.  Returns true when the structure is
+ * consistent (for tests). */
 bool sim_queue_check(const struct sim_queue *q);
 
 #endif

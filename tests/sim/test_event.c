@@ -272,6 +272,50 @@ Test(event, cancelled_lane_events_keep_memory_bounded)
 	check_cancelled_lane(8);
 }
 
+/* events of the far tier cancelled before they are due (direct schedules,
+ * no lane, beyond the buckets: the top): compaction drops them there too,
+ * memory stays bounded, and none of them is ever popped */
+Test(event, cancelled_far_events_keep_memory_bounded)
+{
+	struct sim_queue q;
+	cr_assert_eq(sim_queue_init(&q), 0);
+	q.far_at = 64;
+	enum { N = 300000, RING = 64, KEEP = 200 };
+	static struct sim_event ev[RING], keep[KEEP];
+	struct sim_event tick;
+	for (int i = 0; i < RING; i++)
+		sim_event_init(&ev[i], 0);
+	sim_event_init(&tick, 1);
+	for (int i = 0; i < KEEP; i++) { /* pending all along: the tier stays on */
+		sim_event_init(&keep[i], 2);
+		cr_assert_eq(sim_queue_schedule(&q, &keep[i], 1000 * SIM_NS_PER_S + i * SIM_NS_PER_MS), 0);
+	}
+	uint64_t max_entries = 0;
+	for (unsigned i = 0; i < N; i++) {
+		if (i % 4 == 0) { /* time goes by (a lane: its head stays in the heap) */
+			cr_assert_eq(sim_queue_schedule_lane(&q, &tick, q.now + 5 * SIM_NS_PER_US, 5), 0);
+			cr_assert_eq(sim_queue_pop(&q), &tick);
+		}
+		cr_assert_eq(sim_queue_schedule(&q, &ev[i % RING], q.now + 2000 * SIM_NS_PER_S), 0);
+		sim_queue_cancel(&q, &ev[i % RING]);
+		uint64_t n = sim_queue_entries(&q);
+		max_entries = n > max_entries ? n : max_entries;
+		if (i % 16384 == 0)
+			cr_assert(sim_queue_check(&q), "invalid at %u", i);
+	}
+	cr_assert_eq(q.far.switches, 1);
+	cr_assert_eq(q.live, KEEP);
+	cr_assert_leq(max_entries, 2 * (uint64_t)q.max_live + 2 * 1024 + 2, "%llu entries for %u live",
+	              (unsigned long long)max_entries, q.max_live);
+	cr_assert_leq(q.max_bytes, 256 * 1024, "%llu bytes", (unsigned long long)q.max_bytes);
+	for (int i = 0; i < KEEP; i++)
+		cr_assert_eq(sim_queue_pop(&q), &keep[i]);
+	cr_assert_null(sim_queue_pop(&q));
+	cr_assert_geq(q.far.refills, 2);
+	cr_assert(sim_queue_check(&q));
+	sim_queue_fini(&q);
+}
+
 Test(event, keys_beyond_the_lane_limit_use_the_heap)
 {
 	struct sim_queue q;
@@ -318,13 +362,14 @@ Test(event, pop_until_pops_only_what_is_due_by_the_limit)
  * smallest (time, seq): handlers that reschedule the event they were given
  * (the top replaced in place), events due now itself (the zero-delay FIFO),
  * lanes, cancels, and schedules made between a pop and the reschedule. */
-enum { REF_EVENTS = 48, REF_OPS = 40000 };
+enum { REF_MAX = 2000, REF_OPS = 40000 };
 
 struct ref {
-	sim_time_ns time[REF_EVENTS];
-	uint64_t seq[REF_EVENTS];
-	bool pending[REF_EVENTS];
+	sim_time_ns time[REF_MAX];
+	uint64_t seq[REF_MAX];
+	bool pending[REF_MAX];
 	uint64_t next_seq;
+	uint32_t n; /* events in use */
 };
 
 static void ref_schedule(struct ref *r, uint32_t i, sim_time_ns t)
@@ -337,7 +382,7 @@ static void ref_schedule(struct ref *r, uint32_t i, sim_time_ns t)
 static int ref_pop(struct ref *r)
 {
 	int best = -1;
-	for (int i = 0; i < REF_EVENTS; i++)
+	for (int i = 0; i < (int)r->n; i++)
 		if (r->pending[i] && (best < 0 || r->time[i] < r->time[best] ||
 		                      (r->time[i] == r->time[best] && r->seq[i] < r->seq[best])))
 			best = i;
@@ -368,62 +413,111 @@ static void both_schedule(struct sim_queue *q, struct ref *r, struct sim_event *
 	ref_schedule(r, i, t);
 }
 
-Test(event, rescheduling_from_a_handler_and_zero_delays_keep_the_exact_order)
+/* the run against the reference with n events; far_at: heap entries past
+ * which the far tier switches on; the queue is left for the caller to
+ * inspect */
+struct ref_stats {
+	uint64_t replaced; /* pops whose event took the top's place again */
+	uint64_t zero;     /* operations after which the zero-delay FIFO held events */
+};
+
+static struct ref_stats ref_run(struct sim_queue *q, uint32_t n, uint32_t far_at, unsigned seed)
 {
-	static struct sim_queue q;
 	static struct ref r;
-	static struct sim_event ev[REF_EVENTS];
+	static struct sim_event ev[REF_MAX];
 	struct rng_stream rs;
-	cr_assert_eq(rng_stream_init(&rs, 11, 0, 3), 0);
-	cr_assert_eq(sim_queue_init(&q), 0);
+	cr_assert_eq(rng_stream_init(&rs, seed, 0, 3), 0);
+	cr_assert_eq(sim_queue_init(q), 0);
+	q->far_at = far_at;
 	memset(&r, 0, sizeof(r));
-	for (uint32_t i = 0; i < REF_EVENTS; i++)
+	r.n = n;
+	for (uint32_t i = 0; i < n; i++)
 		sim_event_init(&ev[i], (uint16_t)i);
 	uint64_t replaced = 0, zero = 0;
 	for (int op = 0; op < REF_OPS; op++) {
 		unsigned long x = rng_below(&rs, 100);
 		if (x < 30) {
-			uint32_t i = (uint32_t)rng_below(&rs, REF_EVENTS);
-			both_schedule(&q, &r, ev, i, &rs);
+			uint32_t i = (uint32_t)rng_below(&rs, n);
+			both_schedule(q, &r, ev, i, &rs);
 		} else if (x < 38) {
-			uint32_t i = (uint32_t)rng_below(&rs, REF_EVENTS);
-			sim_queue_cancel(&q, &ev[i]);
+			uint32_t i = (uint32_t)rng_below(&rs, n);
+			sim_queue_cancel(q, &ev[i]);
 			r.pending[i] = false;
 		} else {
 			int want = ref_pop(&r);
-			struct sim_event *e = sim_queue_pop(&q);
+			struct sim_event *e = sim_queue_pop(q);
 			cr_assert_eq(e ? (int)(e - ev) : -1, want, "op %d: popped %td, want %d", op,
 			             e ? e - ev : -1, want);
 			if (!e)
 				continue;
-			cr_assert_eq(q.now, r.time[want], "op %d", op);
+			cr_assert_eq(q->now, r.time[want], "op %d", op);
 			/* the handler: sometimes other events first, then itself again */
 			if (rng_below(&rs, 2) == 0) {
 				for (unsigned long k = rng_below(&rs, 3); k > 0; k--) {
-					uint32_t i = (uint32_t)rng_below(&rs, REF_EVENTS);
+					uint32_t i = (uint32_t)rng_below(&rs, n);
 					if (i != (uint32_t)want)
-						both_schedule(&q, &r, ev, i, &rs);
+						both_schedule(q, &r, ev, i, &rs);
 				}
-				bool top = q.top_taken && q.heap[0].ev == e;
-				both_schedule(&q, &r, ev, (uint32_t)want, &rs);
-				replaced += top && !q.top_taken;
+				bool top = q->top_taken && q->heap[0].ev == e;
+				both_schedule(q, &r, ev, (uint32_t)want, &rs);
+				replaced += top && !q->top_taken;
 			}
 		}
-		zero += q.nowl.len > 0;
+		zero += q->nowl.len > 0;
 		if (op % 64 == 0)
-			cr_assert(sim_queue_check(&q), "op %d: queue invalid", op);
+			cr_assert(sim_queue_check(q), "op %d: queue invalid", op);
 	}
 	for (int want; (want = ref_pop(&r)) >= 0;) {
-		struct sim_event *e = sim_queue_pop(&q);
+		struct sim_event *e = sim_queue_pop(q);
 		cr_assert_eq(e ? (int)(e - ev) : -1, want);
 	}
-	cr_assert_null(sim_queue_pop(&q));
-	cr_assert_gt(replaced, 1000, "the top was replaced in place only %llu times",
-	             (unsigned long long)replaced);
-	cr_assert_gt(zero, 1000, "the zero-delay FIFO was used only %llu times", (unsigned long long)zero);
-	cr_assert(sim_queue_check(&q));
-	sim_queue_fini(&q);
+	cr_assert_null(sim_queue_pop(q));
+	cr_assert(sim_queue_check(q));
 	rng_stream_fini(&rs);
+	return (struct ref_stats){replaced, zero};
+}
+
+Test(event, rescheduling_from_a_handler_and_zero_delays_keep_the_exact_order)
+{
+	static struct sim_queue q;
+	struct ref_stats st = ref_run(&q, 48, SIM_FAR_AT, 11);
+	cr_assert_gt(st.replaced, 1000, "the top was replaced in place only %llu times",
+	             (unsigned long long)st.replaced);
+	cr_assert_gt(st.zero, 1000, "the zero-delay FIFO was used only %llu times",
+	             (unsigned long long)st.zero);
+	cr_assert_eq(q.far.switches, 0, "48 events never need the far tier");
+	sim_queue_fini(&q);
+}
+
+/* The same with the far tier switching on early: 48 events with the tier
+ * at 8 heap entries (it switches on and off again and again, one bucket at a
+ * time), and 2000 events with the tier at 64 (tens of buckets, most times
+ * tying): events move between the heap, the buckets and the top, handlers
+ * reschedule into it, cancelled entries wait in it; the order must stay the
+ * reference's. */
+Test(event, the_far_tier_keeps_the_exact_order)
+{
+	static struct sim_queue q;
+	static const struct {
+		uint32_t n, far_at;
+		uint64_t switches, rebuilds, refills;
+	} runs[] = {{48, 8, 20, 500, 500}, {2000, 64, 1, 10, 150}};
+	for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		for (unsigned seed = 1; seed <= 2; seed++) {
+			struct ref_stats st = ref_run(&q, runs[k].n, runs[k].far_at, seed);
+			cr_assert_gt(st.zero, 1000, "n %u seed %u", runs[k].n, seed);
+			/* the tier did its work: 58 and 34 switches, 820 and 782 rebuilds and
+			 * refills with 48 events; 1 switch, 21 and 20 rebuilds, 211 and 227
+			 * refills with 2000 */
+			cr_assert(q.far.switches >= runs[k].switches && q.far.rebuilds >= runs[k].rebuilds &&
+			          q.far.refills >= runs[k].refills,
+			          "n %u seed %u: %llu switches, %llu rebuilds, %llu refills", runs[k].n, seed,
+			          (unsigned long long)q.far.switches, (unsigned long long)q.far.rebuilds,
+			          (unsigned long long)q.far.refills);
+			sim_queue_fini(&q);
+			cr_assert_eq(q.bytes, 0);
+		}
+	}
 }
 
 /* a heap far larger than the branch-free sift's limit pops in exact
@@ -461,6 +555,10 @@ Test(event, a_large_heap_pops_in_time_then_schedule_order)
 		seq[i] = next++;
 		cr_assert_eq(sim_queue_schedule(&q, e, due[i]), 0);
 	}
+	/* 20000 pending: past SIM_FAR_AT, the far tier did the work */
+	cr_assert_eq(q.far.switches, 1);
+	cr_assert_gt(q.far.refills, 500, "%llu refills, %llu rebuilds", (unsigned long long)q.far.refills, (unsigned long long)q.far.rebuilds);
+	cr_assert(sim_queue_check(&q));
 	sim_queue_fini(&q);
 	rng_stream_fini(&rs);
 }
