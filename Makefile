@@ -100,12 +100,23 @@ LIB_MODELS := $(BUILD)/libmodels.a
 TEST_SIM_SRC    := $(wildcard tests/sim/*.c)
 TEST_MODELS_SRC := $(wildcard tests/models/*.c)
 TEST_APP_SRC    := $(wildcard tests/app/*.c)
-TEST_SIM_OBJ    := $(TEST_SIM_SRC:%.c=$(BUILD)/%.o)
-TEST_MODELS_OBJ := $(TEST_MODELS_SRC:%.c=$(BUILD)/%.o)
-TEST_APP_OBJ    := $(TEST_APP_SRC:%.c=$(BUILD)/%.o)
 
 KCHECK_SRC := $(wildcard tools/kcheck/*.c)
-KCHECK_OBJ := $(KCHECK_SRC:%.c=$(BUILD)/%.o)
+
+# The test binaries and kcheck are linked without LTO, from objects of their
+# own (in $(BUILD)/nolto/ when LTO is on): a link of seconds instead of a
+# whole-program optimization for each, while ./tcpqsim stays exactly the LTO
+# build.  With LTO= they share the program's objects.
+TBUILD     := $(if $(LTO),$(BUILD)/nolto,$(BUILD))
+TEST_CFLAGS = $(filter-out $(LTO),$(ALL_CFLAGS))
+TEST_LDFLAGS = $(filter-out $(LTO),$(ALL_LDFLAGS))
+TEST_LIB_SIM    := $(TBUILD)/libsim.a
+TEST_LIB_MODELS := $(TBUILD)/libmodels.a
+TEST_APP_LIBOBJ := $(APP_SRC:%.c=$(TBUILD)/%.o)
+TEST_SIM_OBJ    := $(TEST_SIM_SRC:%.c=$(TBUILD)/%.o)
+TEST_MODELS_OBJ := $(TEST_MODELS_SRC:%.c=$(TBUILD)/%.o)
+TEST_APP_OBJ    := $(TEST_APP_SRC:%.c=$(TBUILD)/%.o)
+KCHECK_OBJ := $(KCHECK_SRC:%.c=$(TBUILD)/%.o)
 
 # layer_of FILE: the layer whose include root compiles FILE (tests/LAYER/
 # files are of that layer; tools/ and fuzz/ sit on top, like app/)
@@ -132,6 +143,17 @@ $(BUILD)/%.o: %.c $(BUILD)/config.mk Makefile | $(INC_STAMP)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(BUILD)/inc/$(call layer_of,$<) $(if $(filter tests/%,$<),$(CRIT_CFLAGS)) -MMD -MP -c $< -o $@
 
+ifneq ($(TBUILD),$(BUILD))
+$(TBUILD)/%.o: %.c $(BUILD)/config.mk Makefile | $(INC_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (no LTO)")
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(BUILD)/inc/$(call layer_of,$<) $(if $(filter tests/%,$<),$(CRIT_CFLAGS)) -MMD -MP -c $< -o $@
+$(TEST_LIB_SIM): $(SIM_SRC:%.c=$(TBUILD)/%.o)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(TEST_LIB_MODELS): $(MODELS_SRC:%.c=$(TBUILD)/%.o)
+	$(Q)rm -f $@ && ar rcs $@ $^
+endif
+
 $(TEST_SIM_OBJ) $(TEST_MODELS_OBJ) $(TEST_APP_OBJ): | $(CRIT_STAMP)
 
 $(LIB_SIM): $(SIM_OBJ)
@@ -143,21 +165,21 @@ $(TCPQSIM_BIN): $(MAIN_OBJ) $(APP_OBJ) $(LIB_MODELS) $(LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS_M)
 
-$(BUILD)/test-sim: $(TEST_SIM_OBJ) $(LIB_SIM)
+$(BUILD)/test-sim: $(TEST_SIM_OBJ) $(TEST_LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) $(LIBS_M)
+	$(Q)$(CC) $(TEST_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) $(LIBS_M)
 
-$(BUILD)/test-models: $(TEST_MODELS_OBJ) $(LIB_MODELS) $(LIB_SIM)
+$(BUILD)/test-models: $(TEST_MODELS_OBJ) $(TEST_LIB_MODELS) $(TEST_LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) $(LIBS_M)
+	$(Q)$(CC) $(TEST_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) $(LIBS_M)
 
-$(BUILD)/test-app: $(TEST_APP_OBJ) $(APP_OBJ) $(LIB_MODELS) $(LIB_SIM)
+$(BUILD)/test-app: $(TEST_APP_OBJ) $(TEST_APP_LIBOBJ) $(TEST_LIB_MODELS) $(TEST_LIB_SIM)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) $(LIBS_M)
+	$(Q)$(CC) $(TEST_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) $(LIBS_M)
 
 $(BUILD)/kcheck: $(KCHECK_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS) $(LIBS_M)
+	$(Q)$(CC) $(TEST_LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS) $(LIBS_M)
 
 # the layer check: every #include runs one way (app -> models -> sim), and
 # the check itself fails on a planted wrong-way include (--self-test); and
@@ -368,4 +390,5 @@ clean:
 	rm -rf build build-san build-fuzz build-pgo build-bench tcpqsim
 
 -include $(WEB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(MODELS_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) \
-	$(TEST_SIM_OBJ:.o=.d) $(TEST_MODELS_OBJ:.o=.d) $(TEST_APP_OBJ:.o=.d) $(KCHECK_OBJ:.o=.d)
+	$(TEST_SIM_OBJ:.o=.d) $(TEST_MODELS_OBJ:.o=.d) $(TEST_APP_OBJ:.o=.d) $(KCHECK_OBJ:.o=.d) \
+	$(if $(filter-out $(BUILD),$(TBUILD)),$(TEST_APP_LIBOBJ:.o=.d) $(SIM_SRC:%.c=$(TBUILD)/%.d) $(MODELS_SRC:%.c=$(TBUILD)/%.d))
