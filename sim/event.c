@@ -19,8 +19,10 @@
 
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
+#define NOINLINE __attribute__((noinline))
 #else
 #define PREFETCH(p) ((void)(p))
+#define NOINLINE
 #endif
 
 _Static_assert(LANE_SLOTS >= 2 * SIM_QUEUE_MAX_LANES, "the lane table is at most half full");
@@ -703,8 +705,10 @@ static int schedule_now(struct sim_queue *q, struct sim_event *ev)
 	return 0;
 }
 
-/* ev is due at t, at or after the horizon: to the far tier */
-static int schedule_far(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
+/* ev is due at t, at or after the horizon: to the far tier (out of line,
+ * like every rare path of sim_queue_schedule, so that the common one saves
+ * few registers) */
+static NOINLINE int schedule_far(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 {
 	struct sim_far_vec *v = far_vec(&q->far, t);
 	if (v->len == v->cap) {
@@ -720,27 +724,48 @@ static int schedule_far(struct sim_queue *q, struct sim_event *ev, sim_time_ns t
 	return 0;
 }
 
+/* ev due at t into the heap, when the heap may have to grow, compact or
+ * switch the far tier on first */
+static NOINLINE int schedule_heap_reserving(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
+{
+	if (heap_reserve(q) < 0)
+		return -1;
+	arm(q, ev, 0);
+	q->heap[q->len] = (struct sim_heap_entry){t, ev->order, ev};
+	sift_up(q->heap, q->len++);
+	return 0;
+}
+
+/* the event just popped reschedules itself: its entry, still at the top,
+ * takes the new time in place */
+static NOINLINE void schedule_in_place(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
+{
+	arm(q, ev, 0);
+	q->held--; /* the popped entry was still counted */
+	q->top_taken = 0;
+	sift_down_with(q->heap, q->len, 0, (struct sim_heap_entry){t, ev->order, ev});
+	prefetch_top(q);
+}
+
+static NOINLINE int schedule_now_checked(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
+{
+	if (t < q->now)
+		abort(); /* a model asked for the past: results would be corrupt */
+	return schedule_now(q, ev);
+}
+
 int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 {
-	if (t <= q->now) {
-		if (t < q->now)
-			abort(); /* a model asked for the past: results would be corrupt */
-		return schedule_now(q, ev);
-	}
+	if (t <= q->now)
+		return schedule_now_checked(q, ev, t);
 	if (t >= q->horizon && q->horizon != SIM_TIME_NEVER)
 		return schedule_far(q, ev, t); /* a popped top left there is removed at the next pop */
 	if (q->top_taken && q->heap[0].ev == ev) {
-		/* the event just popped reschedules itself: its entry, still at
-		 * the top, takes the new time in place */
-		arm(q, ev, 0);
-		q->held--; /* the popped entry was still counted */
-		q->top_taken = 0;
-		sift_down_with(q->heap, q->len, 0, (struct sim_heap_entry){t, ev->order, ev});
-		prefetch_top(q);
+		schedule_in_place(q, ev, t);
 		return 0;
 	}
-	if (heap_reserve(q) < 0)
-		return -1;
+	if (q->len >= q->cap || q->len >= q->far_at)
+		return schedule_heap_reserving(q, ev, t);
 	arm(q, ev, 0);
 	q->heap[q->len] = (struct sim_heap_entry){t, ev->order, ev};
 	sift_up(q->heap, q->len++);
@@ -750,11 +775,8 @@ int sim_queue_schedule(struct sim_queue *q, struct sim_event *ev, sim_time_ns t)
 int sim_queue_schedule_lane(struct sim_queue *q, struct sim_event *ev, sim_time_ns t,
                             uint64_t lane_key)
 {
-	if (t <= q->now) {
-		if (t < q->now)
-			abort(); /* a model asked for the past: results would be corrupt */
-		return schedule_now(q, ev);
-	}
+	if (t <= q->now)
+		return schedule_now_checked(q, ev, t);
 	struct sim_lane *l = lane_find(q, lane_key);
 	if (!l || (l->len > 0 && t < l->tail))
 		return sim_queue_schedule(q, ev, t); /* out of order for the lane */

@@ -53,42 +53,27 @@ void pool_fini(struct pool *p)
 	p->live = 0;
 }
 
-void *pool_get(struct pool *p)
+void *pool__carve(struct pool *p)
 {
-	void *obj;
-	if (p->free_list) {
-		obj = p->free_list;
-		p->free_list = *(void **)obj;
-	} else {
-		if (p->next == p->end) {
-			/* chunks grow with the objects in use: 32, 64, ... up to
-			 * per_chunk objects, so a small run stays small */
-			size_t n = p->next_chunk;
-			size_t sz = (sizeof(struct pool_chunk) + p->obj_size * n + LINE - 1) / LINE * LINE;
-			if (p->max_bytes && p->bytes + sz > p->max_bytes)
-				return NULL;
-			struct pool_chunk *c = aligned_alloc(LINE, sz);
-			if (!c)
-				return NULL;
-			c->next = p->chunks;
-			p->chunks = c;
-			p->bytes += sz;
-			p->next = (char *)c->data;
-			p->end = p->next + p->obj_size * n;
-			if (p->next_chunk < p->per_chunk)
-				p->next_chunk = p->next_chunk * 2 < p->per_chunk ? p->next_chunk * 2 : p->per_chunk;
-		}
-		obj = p->next;
-		p->next += p->obj_size;
+	if (p->next == p->end) {
+		/* chunks grow with the objects in use: 32, 64, ... up to
+		 * per_chunk objects, so a small run stays small */
+		size_t n = p->next_chunk;
+		size_t sz = (sizeof(struct pool_chunk) + p->obj_size * n + LINE - 1) / LINE * LINE;
+		if (p->max_bytes && p->bytes + sz > p->max_bytes)
+			return NULL;
+		struct pool_chunk *c = aligned_alloc(LINE, sz);
+		if (!c)
+			return NULL;
+		c->next = p->chunks;
+		p->chunks = c;
+		p->bytes += sz;
+		p->next = (char *)c->data;
+		p->end = p->next + p->obj_size * n;
+		if (p->next_chunk < p->per_chunk)
+			p->next_chunk = p->next_chunk * 2 < p->per_chunk ? p->next_chunk * 2 : p->per_chunk;
 	}
-	if (++p->live > p->max_live)
-		p->max_live = p->live;
+	void *obj = p->next;
+	p->next += p->obj_size;
 	return obj;
-}
-
-void pool_put(struct pool *p, void *obj)
-{
-	*(void **)obj = p->free_list;
-	p->free_list = obj;
-	p->live--;
 }
