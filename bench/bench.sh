@@ -21,14 +21,17 @@
 #
 # CPU time is user + system time of the run (the shell's `times`); runs are
 # pinned to one CPU with taskset when it exists (BENCH_CPU, default the last
-# one).  Exit status 1 when the hold model's queues disagree or memory is not
-# flat.
+# one).  BENCH_SECTIONS picks sections (default "1 2 3 4"; e.g. 4 for the
+# paired ratios alone).  Exit status 1 when the hold model's queues disagree
+# or memory is not flat.
 set -eu
 bin=${1:?usage: bench.sh TCPQSIM HOLD [BASE_TCPQSIM BASE_LABEL]}
 hold=${2:?usage: bench.sh TCPQSIM HOLD [BASE_TCPQSIM BASE_LABEL]}
 base=${3:-}
 base_label=${4:-base}
 pairs=${BENCH_PAIRS:-3}
+sections=" ${BENCH_SECTIONS:-1 2 3 4} "
+want() { case "$sections" in *" $1 "*) return 0 ;; esac; return 1; }
 out=$(mktemp -d "${TMPDIR:-/tmp}/tcpqsim-bench.XXXXXX")
 trap 'rm -rf "$out"' EXIT INT TERM
 status=0
@@ -74,10 +77,13 @@ timed() {
 echo "tcpqsim benchmark on $(uname -m), $(getconf _NPROCESSORS_ONLN) CPUs${pin:+, runs pinned ($pin)}"
 echo
 
+if want 1; then
 echo "== 1. the engine alone: hold model =="
 $pin "$hold" 1000 100000 1000000 || status=1
 echo
+fi
 
+if want 2 || want 3; then
 echo "== 2. throughput: 10^7 connect attempts =="
 printf "%-28s %11s %8s %8s %14s %14s %9s %10s %10s\n" scenario attempts cpu_s wall_s \
 	"attempts/cpu-s" "attempts/wall-s" "ev/att" "peak MiB" "RSS MiB"
@@ -91,7 +97,9 @@ for sc in overload overload-workers; do
 		       a / t[1] / 1e6, a / t[2] / 1e6, e / a, p / 1048576, m / 1024 }'
 done
 echo
+fi
 
+if want 3; then
 echo "== 3. memory flatness: bench/overload.json, 50 s and 200 s simulated =="
 timed "$bin" "$out/long" bench/overload.json --set duration_s=200 >/dev/null
 awk -v p1="$(field "$out/overload/summary.json" peak_bytes)" -v r1="$(field "$out/overload/summary.json" max_rss_kb)" \
@@ -103,8 +111,9 @@ awk -v p1="$(field "$out/overload/summary.json" peak_bytes)" -v r1="$(field "$ou
 	ok = dp <= 5 && dp >= -5 && dr <= 5 && dr >= -5
 	printf "growth: peak %+.1f %%, RSS %+.1f %%: %s\n", dp, dr, ok ? "flat (within 5 %)" : "NOT FLAT"
 	exit ok ? 0 : 1 }' || status=1
+fi
 
-if [ -n "$base" ]; then
+if [ -n "$base" ] && want 4; then
 	echo
 	echo "== 4. paired against $base_label: CPU time, $pairs pairs run in turn =="
 	printf "%-28s %14s %14s %s\n" scenario "base cpu_s" "tree cpu_s" "pair ratios (base/tree) -> median"
