@@ -2,7 +2,7 @@
  *
  * An operator captures `nstat -az` (or `netstat -s`) before and after an
  * incident and `ss -lnt` during it; a struct host_capture holds the counter
- * deltas of the two captures (under the counter names of models/listener.h)
+ * deltas of the two captures (under the counter names of models/counters.h)
  * and the listening sockets ss showed.  compare and diagnose set them beside
  * a run's counters (hostcap_print_beside).  The formats: nstat -az lines
  * "NAME VALUE RATE" after a "#kernel" line (TcpExtListenOverflows...);
@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "models/listener.h"
+#include "models/counters.h"
 #include "app/compare.h"
 
 #define HOSTCAP_MAX_LISTEN 64

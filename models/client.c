@@ -18,7 +18,8 @@
  */
 #include <stdlib.h>
 
-#include "models/world_impl.h"
+#include "models/client.h"
+#include "models/network.h"
 
 #define TCP_RETRIES2 15
 

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "models/world.h"
+#include "models/core.h"
 
 #define NS_PER_S 1e9
 

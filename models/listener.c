@@ -1,41 +1,12 @@
-/* listener.c: a listener's receive paths (docs/kernels.md "How the listener uses the rules":
- * "Listener, on the final ACK", "SYN-ACK timers and expiry"). */
+/* listener.c: a listener's receive and timer paths (docs/kernels.md "How the
+ * listener uses the rules": "Listener, on the final ACK", "SYN-ACK timers and
+ * expiry"). */
 #include "models/listener.h"
 
 #include <string.h>
 
-#include "models/world_impl.h"
-
-static const char *const counter_names[] = {
-#define X(id, nstat, phrase) #id,
-	LISTENER_COUNTER_LIST(X)
-#undef X
-};
-static const char *const counter_nstat[] = {
-#define X(id, nstat, phrase) nstat,
-	LISTENER_COUNTER_LIST(X)
-#undef X
-};
-static const char *const counter_phrases[] = {
-#define X(id, nstat, phrase) phrase,
-	LISTENER_COUNTER_LIST(X)
-#undef X
-};
-
-const char *counter_name(enum listener_counter c)
-{
-	return counter_names[c];
-}
-
-const char *counter_nstat_name(enum listener_counter c)
-{
-	return counter_nstat[c];
-}
-
-const char *counter_netstat_phrase(enum listener_counter c)
-{
-	return counter_phrases[c];
-}
+#include "models/core.h"
+#include "models/network.h"
 
 void listener_init(struct listener *l, uint16_t index, const struct kernel_rules *rules,
                    const struct server_sysctl *sysctl, long backlog)
@@ -144,24 +115,14 @@ static void unlink_request(struct world *w, struct listener *l, struct conn *c, 
 	c->server_state = new_state;
 }
 
-static void server_respond(struct world *w, struct conn *c)
-{
-	/* the application writes its greeting (greeting) or its response
-	 * (request, once the request is in) as soon as it has accepted */
-	const struct client_pop *p = world_pop_of(w, c);
-	if (c->responded || c->accepted_at < 0)
-		return;
-	if (p->after.kind == AFTER_GREETING || (p->after.kind == AFTER_REQUEST && c->has_data)) {
-		c->responded = true;
-		net_send(w, c, PKT_DATA_S, false);
-	}
-}
-
-static void child_data(struct world *w, struct conn *c)
+/* the child's first data: kept for the application, acknowledged; an
+ * accepted child's reader is woken */
+static void child_data(struct world *w, struct listener *l, struct conn *c)
 {
 	c->has_data = true;
 	net_send(w, c, PKT_DATA_ACK, false);
-	server_respond(w, c);
+	if (c->server_state == SERVER_ACCEPTED)
+		l->data_ready(w, l, c);
 }
 
 static void enqueue_child(struct world *w, struct listener *l, struct conn *c)
@@ -340,10 +301,10 @@ static void establish(struct world *w, struct listener *l, struct conn *c, int k
 	enqueue_child(w, l, c);
 	TRACE(w, c, l, "established", kind, why);
 	if (kind == PKT_DATA)
-		child_data(w, c);
+		child_data(w, l, c);
 	else if (kind == PKT_FIN)
 		net_send(w, c, PKT_DATA_ACK, false); /* the FIN is acknowledged: CLOSE_WAIT */
-	acceptor_notify(w, l);
+	l->accept_ready(w, l); /* sk_data_ready of the listening socket */
 }
 
 /* a verdict of listener_ack_verdict, applied */
@@ -515,7 +476,7 @@ static void rcv_child(struct world *w, struct listener *l, struct conn *c, int k
 		return;
 	case PKT_DATA:
 		if (!c->has_data)
-			child_data(w, c);
+			child_data(w, l, c);
 		else
 			net_send(w, c, PKT_DATA_ACK, false);
 		return;
@@ -614,15 +575,18 @@ struct conn *listener_accept(struct world *w, struct listener *l)
 	c->server_state = SERVER_ACCEPTED;
 	c->accepted_at = w->q.now;
 	TRACE(w, c, l, "accept", PKT_NONE, TR_ACCEPTED);
-	server_respond(w, c);
 	return c;
 }
 
-void listener_server_close(struct world *w, struct listener *l, struct conn *c)
+void listener_child_write(struct world *w, struct conn *c)
+{
+	net_send(w, c, PKT_DATA_S, false);
+}
+
+void listener_child_close(struct world *w, struct listener *l, struct conn *c, bool unread)
 {
 	c->server_state = SERVER_CLOSED;
-	c->held = false;
-	if (c->has_data && world_pop_of(w, c)->after.kind == AFTER_HOLD) {
+	if (unread) {
 		/* tcp_close with data the application never read: RST instead of
 		 * FIN (TCPAbortOnClose) */
 		TRACE(w, c, l, "reset", PKT_NONE, TR_ABORT_ON_CLOSE);

@@ -3,21 +3,10 @@
  * A packet gets a one-way delay (constant or drawn) and is lost with the
  * direction's probability, independently of every other packet; each
  * population's path draws from its own stream.  A packet in flight holds its
- * conn alive (conn->in_flight).
+ * conn alive (conn->in_flight).  Whoever sends calls net_send; the world
+ * hands what arrives (net_arrive) to the host it reached.
  */
-#include "models/world_impl.h"
-
-static const char *const packet_names[PKT_KIND_COUNT] = {
-	[PKT_SYN] = "SYN",       [PKT_ACK] = "ACK",         [PKT_DATA] = "DATA",
-	[PKT_FIN] = "FIN",       [PKT_RST_C] = "RST",       [PKT_SYNACK] = "SYN-ACK",
-	[PKT_RST_S] = "RST",     [PKT_DATA_S] = "DATA",     [PKT_DATA_ACK] = "ACK",
-};
-
-const char *packet_name(enum packet_kind k)
-{
-	return k < PKT_KIND_COUNT ? packet_names[k] : "?";
-}
-
+#include "models/network.h"
 
 static const uint8_t seg_of[PKT_KIND_COUNT] = {
 	[PKT_SYN] = SEG_SYN,     [PKT_ACK] = SEG_ACK,       [PKT_DATA] = SEG_DATA,
@@ -128,7 +117,7 @@ void net_init(struct world *w)
 		}
 }
 
-void net_on_channel(struct world *w, uint16_t which)
+struct packet *net_channel_pop(struct world *w, uint16_t which)
 {
 	struct channel *ch = &w->pops[which / 2].chan[which % 2];
 	struct packet *p = ch->head;
@@ -137,24 +126,17 @@ void net_on_channel(struct world *w, uint16_t which)
 		ch->tail = NULL;
 	else
 		world_schedule(w, &ch->ev, ch->head->due);
-	net_on_deliver(w, p);
+	return p;
 }
 
-void net_on_deliver(struct world *w, struct packet *p)
+struct arrival net_arrive(struct world *w, struct packet *p)
 {
-	struct conn *c = p->conn;
-	int kind = p->kind;
-	bool cookie = p->cookie;
-	c->rx_stamp = p->stamp;
+	struct arrival a = {p->conn, p->kind, p->cookie};
+	a.conn->rx_stamp = p->stamp;
 	pool_put(&w->packets, p);
 	w->live_packets--;
-	c->in_flight--;
-	if (packet_to_server(kind) && w->hooks.segment)
-		capture(w, c, kind, cookie); /* seen arriving at the server */
-	if (packet_to_server(kind)) {
-		listener_rcv(w, world_listener_of(w, c), c, kind);
-	} else {
-		client_rcv(w, c, kind, cookie);
-	}
-	world_touch(w, c);
+	a.conn->in_flight--;
+	if (packet_to_server(a.kind) && w->hooks.segment)
+		capture(w, a.conn, a.kind, a.cookie); /* seen arriving at the server */
+	return a;
 }

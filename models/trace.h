@@ -11,6 +11,29 @@
 #ifndef TCPQSIM_TRACE_H
 #define TCPQSIM_TRACE_H
 
+#include <stdbool.h>
+
+enum packet_kind {
+	PKT_SYN,       /* client -> server */
+	PKT_ACK,       /* client -> server, completes the handshake */
+	PKT_DATA,      /* client -> server, a request (also acts as ACK) */
+	PKT_FIN,       /* client -> server, close (also acts as ACK) */
+	PKT_RST_C,     /* client -> server */
+	PKT_SYNACK,    /* server -> client */
+	PKT_RST_S,     /* server -> client */
+	PKT_DATA_S,    /* server -> client: greeting or response */
+	PKT_DATA_ACK,  /* server -> client: acknowledges the request */
+	PKT_KIND_COUNT
+};
+
+const char *packet_name(enum packet_kind k);
+
+/* packet_to_server: does a segment of this kind go client -> server? */
+static inline bool packet_to_server(int kind)
+{
+	return kind <= PKT_RST_C;
+}
+
 enum trace_side {
 	TS_CLIENT,  /* the client host (its socket or application) */
 	TS_SERVER,  /* the server host (listener, child socket, application) */

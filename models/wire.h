@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #include "models/scenario.h"
-#include "models/world.h"
+#include "models/records.h"
 
 #define WIRE_SERVER_ADDR 0x0a000001u /* 10.0.0.1 */
 #define WIRE_SERVER_PORT 8000

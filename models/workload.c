@@ -3,9 +3,11 @@
  * Open-loop populations have one pending arrival event each; closed-loop
  * populations have one event per user.  Arrivals happen during [0, duration).
  */
+#include "models/workload.h"
+
 #include <math.h>
 
-#include "models/world_impl.h"
+#include "models/client.h"
 
 
 /* the largest rate of a schedule, for thinning */

@@ -1,10 +1,17 @@
-/* world.c: building, running and tearing down one simulated run (world.h). */
+/* world.c: building, running and tearing down one simulated run (world.h):
+ * the parts of the model are built here, and the event loop hands each event
+ * to the part that owns it; the parts never call back into this file. */
 #include "models/world.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/world_impl.h"
+#include "models/client.h"
+#include "models/core.h"
+#include "models/listener.h"
+#include "models/network.h"
+#include "models/server_app.h"
+#include "models/workload.h"
 
 static const char *const outcome_names[] = {
 #define X(id, name, text) name,
@@ -25,109 +32,6 @@ const char *outcome_name(enum outcome o)
 const char *outcome_text(enum outcome o)
 {
 	return o < OUTCOME_COUNT ? outcome_texts[o] : "?";
-}
-
-void world_schedule(struct world *w, struct sim_event *ev, sim_time_ns t)
-{
-	if (sim_queue_schedule(&w->q, ev, t) < 0)
-		world_fail(w);
-}
-
-void world_schedule_lane(struct world *w, struct sim_event *ev, sim_time_ns t, uint64_t key)
-{
-	if (sim_queue_schedule_lane(&w->q, ev, t, key) < 0)
-		world_fail(w);
-}
-
-void world_fail(struct world *w)
-{
-	w->status = -1;
-	w->done = true;
-}
-
-void world_trace(struct world *w, const struct conn *c, const struct listener *l, const char *what, int kind,
-                 enum trace_reason reason)
-{
-	enum trace_dir dir = kind < 0 ? TD_NONE : packet_to_server(kind) ? TD_C2S : TD_S2C;
-	enum trace_side side = trace_reason_side(reason);
-	if (side == TS_SENDER)
-		side = dir == TD_C2S ? TS_CLIENT : TS_SERVER;
-	struct trace_rec r = {
-		.t = w->q.now,
-		.conn = c ? c->id : UINT64_MAX,
-		.listener = l ? l->index : 0,
-		.what = what,
-		.side = side,
-		.dir = dir,
-		.kind = kind,
-		.reason = reason,
-		.pkt = kind < 0 ? NULL : packet_name(kind),
-		.why = trace_reason_text(reason),
-		.syn_queue = l ? l->syn_queue : 0,
-		.accept_queue = l ? l->accept_queue : 0,
-		.young = l ? l->young : 0,
-	};
-	w->hooks.trace(w->hooks.ctx, &r);
-}
-
-static const char *const reason_texts[] = {
-#define X(id, side, kfn, text) text,
-	TRACE_REASON_LIST(X)
-#undef X
-};
-static const char *const reason_functions[] = {
-#define X(id, side, kfn, text) kfn,
-	TRACE_REASON_LIST(X)
-#undef X
-};
-static const enum trace_side reason_sides[] = {
-#define X(id, side, kfn, text) side,
-	TRACE_REASON_LIST(X)
-#undef X
-};
-
-const char *trace_reason_text(enum trace_reason r)
-{
-	return r < TRACE_REASON_COUNT ? reason_texts[r] : NULL;
-}
-
-const char *trace_reason_function(enum trace_reason r)
-{
-	return r < TRACE_REASON_COUNT ? reason_functions[r] : NULL;
-}
-
-enum trace_side trace_reason_side(enum trace_reason r)
-{
-	return r < TRACE_REASON_COUNT ? reason_sides[r] : TS_SERVER;
-}
-
-const char *trace_side_name(enum trace_side s)
-{
-	return s == TS_CLIENT ? "client" : s == TS_NETWORK ? "network" : "server";
-}
-
-const char *trace_dir_name(enum trace_dir d)
-{
-	return d == TD_C2S ? "c2s" : d == TD_S2C ? "s2c" : NULL;
-}
-
-void world_resolve(struct world *w, struct conn *c)
-{
-	if (!c->resolved) {
-		c->resolved = true;
-		w->unresolved--;
-		w->settled[c->outcome]++;
-	}
-}
-
-void world_set_outcome(struct world *w, struct conn *c, enum outcome o)
-{
-	if (c->resolved) {
-		w->settled[c->outcome]--;
-		w->settled[o]++;
-	}
-	c->outcome = (uint8_t)o;
-	world_resolve(w, c);
 }
 
 /* the attempt's record, into the results and out through the hook */
@@ -200,24 +104,6 @@ static bool server_done(const struct conn *c)
 {
 	return c->server_state == SERVER_NONE || c->server_state == SERVER_CLOSED ||
 	       (c->server_state == SERVER_ACCEPTED && !c->held);
-}
-
-void world_touch(struct world *w, struct conn *c)
-{
-	if (c->release_pending)
-		return;
-	if (w->n_touched == w->cap_touched) {
-		size_t n = w->cap_touched ? w->cap_touched * 2 : 64;
-		struct conn **t = realloc(w->touched, n * sizeof(*t));
-		if (!t) {
-			world_fail(w);
-			return;
-		}
-		w->touched = t;
-		w->cap_touched = n;
-	}
-	c->release_pending = true;
-	w->touched[w->n_touched++] = c;
 }
 
 static void maybe_release(struct world *w, struct conn *c)
@@ -396,8 +282,9 @@ struct world *world_create(const struct scenario *s, const struct world_hooks *h
 	}
 	w->n_listeners = s->server.listeners ? s->server.listeners : 1;
 	w->listeners = calloc(w->n_listeners, sizeof(*w->listeners));
+	w->apps = calloc(w->n_listeners, sizeof(*w->apps));
 	w->service_rng = calloc(w->n_listeners, sizeof(*w->service_rng));
-	if (!w->listeners || !w->service_rng)
+	if (!w->listeners || !w->apps || !w->service_rng)
 		goto fail;
 	for (uint32_t i = 0; i < w->n_listeners; i++) {
 		listener_init(&w->listeners[i], (uint16_t)i, &s->server.rules, &s->server.sysctl, s->server.backlog);
@@ -405,7 +292,7 @@ struct world *world_create(const struct scenario *s, const struct world_hooks *h
 			goto fail;
 	}
 	for (uint32_t i = 0; i < w->n_listeners; i++)
-		if (acceptor_init(w, &w->listeners[i].acceptor, &s->server.acceptor, (uint16_t)i) < 0)
+		if (server_app_init(w, &w->apps[i], &s->server.acceptor, &w->listeners[i]) < 0)
 			goto fail;
 	net_init(w);
 	sim_event_init(&w->end_ev, EV_END);
@@ -425,9 +312,10 @@ void world_destroy(struct world *w)
 	if (!w)
 		return;
 	sim_queue_fini(&w->q);
-	if (w->listeners)
+	if (w->apps)
 		for (uint32_t i = 0; i < w->n_listeners; i++)
-			acceptor_fini(&w->listeners[i].acceptor);
+			server_app_fini(&w->apps[i]);
+	free(w->apps);
 	free(w->listeners);
 	if (w->service_rng) {
 		for (uint32_t i = 0; i < w->n_listeners; i++)
@@ -470,11 +358,22 @@ void world_destroy(struct world *w)
 	free(w);
 }
 
+/* a segment reached its end (ip_local_deliver): the server host's listener
+ * (tcp_v4_rcv) or the client host */
+static void deliver(struct world *w, struct arrival a)
+{
+	if (packet_to_server(a.kind))
+		listener_rcv(w, world_listener_of(w, a.conn), a.conn, a.kind);
+	else
+		client_rcv(w, a.conn, a.kind, a.cookie);
+	world_touch(w, a.conn);
+}
+
 static void dispatch(struct world *w, struct sim_event *ev)
 {
 	switch (ev->kind) {
 	case EV_PACKET:
-		net_on_deliver(w, sim_container_of(ev, struct packet, ev));
+		deliver(w, net_arrive(w, sim_container_of(ev, struct packet, ev)));
 		return;
 	case EV_CLIENT_TIMER: {
 		struct conn *c = sim_container_of(ev, struct conn, client_timer);
@@ -501,19 +400,19 @@ static void dispatch(struct world *w, struct sim_event *ev)
 		client_user_try(w, sim_container_of(ev, struct user, ev));
 		return;
 	case EV_ACCEPT_TICK:
-		acceptor_on_tick(w, &w->listeners[ev->aux]);
+		server_app_on_tick(w, &w->apps[ev->aux]);
 		return;
 	case EV_STALL:
-		acceptor_on_stall(w, &w->listeners[ev->aux]);
+		server_app_on_stall(w, &w->apps[ev->aux]);
 		return;
 	case EV_WORKER_DONE:
-		acceptor_on_worker_done(w, sim_container_of(ev, struct acceptor_worker, done));
+		server_app_on_worker_done(w, sim_container_of(ev, struct app_worker, done));
 		return;
 	case EV_SAMPLE:
 		on_sample(w);
 		return;
 	case EV_CHANNEL:
-		net_on_channel(w, ev->aux);
+		deliver(w, net_arrive(w, net_channel_pop(w, ev->aux)));
 		return;
 	case EV_SNAPSHOT:
 		on_snapshot(w);
