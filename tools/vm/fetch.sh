@@ -34,19 +34,26 @@ fi
 apt_dir=$(mkdir -p "$cache/apt" && cd "$cache/apt" && pwd)
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/etc/preferences.d"
 # One private apt state per suite: the lists of one never mix with another's.
-sl="$apt_dir/$suite.list"
-{
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main"
-	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main"
-} >"$sl"
-mkdir -p "$apt_dir/state-$suite/lists/partial"
-APT="apt-get -q -o Dir::Etc::SourceList=$sl -o Dir::Etc::SourceParts=/nonexistent
-	-o Dir::Etc::Preferences=/nonexistent -o Dir::Etc::PreferencesParts=$apt_dir/etc/preferences.d
-	-o Dir::State=$apt_dir/state-$suite -o Dir::State::Lists=$apt_dir/state-$suite/lists
-	-o Dir::State::status=/dev/null -o Dir::Cache=$apt_dir/cache-$suite
-	-o APT::Get::List-Cleanup=false -o Debug::NoLocking=true -o APT::Sandbox::User=root"
-APTCACHE=$(echo "$APT" | sed 's/^apt-get -q/apt-cache/')
-mkdir -p "$apt_dir/cache-$suite/archives/partial"
+# apt_for SUITE sets APT and APTCACHE to apt-get and apt-cache on that state.
+apt_for() {
+	sl="$apt_dir/$1.list"
+	{
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $1 main"
+		echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $1 main"
+	} >"$sl"
+	mkdir -p "$apt_dir/state-$1/lists/partial" "$apt_dir/cache-$1/archives/partial"
+	APT="apt-get -q -o Dir::Etc::SourceList=$sl -o Dir::Etc::SourceParts=/nonexistent
+		-o Dir::Etc::Preferences=/nonexistent -o Dir::Etc::PreferencesParts=$apt_dir/etc/preferences.d
+		-o Dir::State=$apt_dir/state-$1 -o Dir::State::Lists=$apt_dir/state-$1/lists
+		-o Dir::State::status=/dev/null -o Dir::Cache=$apt_dir/cache-$1
+		-o APT::Get::List-Cleanup=false -o Debug::NoLocking=true -o APT::Sandbox::User=root"
+	APTCACHE=$(echo "$APT" | sed 's/^apt-get -q/apt-cache/')
+}
+apt_for "$suite"
+
+tmp="$dir.tmp.$$"
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM HUP
 
 say "updating the $suite package lists (private apt state in $apt_dir)"
 # shellcheck disable=SC2086
@@ -59,7 +66,6 @@ image=$($APTCACHE depends linux-image-cloud-amd64 | sed -n 's/^ *Depends: \(linu
 # shellcheck disable=SC2086
 version=$($APTCACHE show "$image" | sed -n 's/^Version: //p' | head -n 1)
 
-tmp="$dir.tmp.$$"
 rm -rf "$tmp"
 mkdir -p "$tmp/root"
 say "downloading $image $version"
@@ -70,8 +76,15 @@ rm -f "$tmp"/*.deb
 echo "$image $version ($suite)" >"$tmp/package"
 
 # cJSON's source, so that kcheck links statically (libcjson-dev ships no .a):
-# the same release as the machine's libcjson-dev.
+# bookworm's, the release of the machine's libcjson-dev (whichever kernel is
+# fetched first: bullseye's source package is no longer on the mirror).
 if [ ! -f "$cache/cjson/cJSON.c" ]; then
+	if [ "$suite" != bookworm ]; then
+		apt_for bookworm
+		say "updating the bookworm package lists for cJSON's source"
+		# shellcheck disable=SC2086
+		$APT update >&2
+	fi
 	mkdir -p "$tmp/src"
 	# shellcheck disable=SC2086
 	(cd "$tmp/src" && $APT source --download-only cjson >&2)
