@@ -25,6 +25,8 @@ say "kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPU(s)," \
 	"$(sed -n 's/^MemTotal: *//p' /proc/meminfo), max wall ${max_wall} s per scenario"
 mkdir -p /out
 echo "$(uname -r)" >/out/release
+cat /sys/devices/system/clocksource/clocksource0/current_clocksource >/out/clocksource 2>/dev/null
+say "clocksource $(cat /out/clocksource 2>/dev/null)"
 while read -r name; do
 	[ -n "$name" ] || continue
 	mkdir -p "/out/$name"

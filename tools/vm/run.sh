@@ -10,16 +10,24 @@
 #   VM_MAX_WALL_S (per scenario, default 60), VM_TIMEOUT_S (default 540),
 #   VM_APPEND (more kernel
 #   arguments, default "mitigations=off": the CPU side-channel mitigations
-#   only slow the emulated CPU down and change nothing in TCP), CC (default cc).
+#   only slow the emulated CPU down and change nothing in TCP),
+#   VM_ICOUNT (QEMU's -icount setting, default "shift=0,sleep=off"; empty for
+#   none: the guest's clock then follows the host's), CC (default cc).
 #
 # The guest is Debian's cloud kernel (fetched once, cached under VM_CACHE)
 # with an initramfs of busybox (busybox-static), a static kcheck, the
 # scenarios and tools/vm/init.sh.  QEMU runs with TCG (software emulation):
 # KVM is present on the machines this was written on but aborts ("failed to
-# set MSR 0x10a").  The guest's results come out on its second serial port.
+# set MSR 0x10a").  It counts instructions (-icount shift=0,sleep=off): the
+# guest's clocks advance 1 ns per instruction it executes and jump over its
+# idle time, so the guest sees a CPU of a fixed speed (1 GHz, one instruction
+# a cycle) whatever the host's load, instead of an emulated CPU that is tens
+# of times slower than its clock (docs/validation.md, "What TCG changes").
+# The guest's results come out on its second serial port.
 # The whole run is bounded: QEMU is killed after 30 s per scenario plus
 # VM_MAX_WALL_S per scenario plus 120 s, or VM_TIMEOUT_S (default 540 s) if
-# that is sooner.  Temporary files are removed on exit.
+# that is sooner (host seconds; kcheck's own cut, VM_MAX_WALL_S, is in the
+# guest's seconds).  Temporary files are removed on exit.
 #
 # Exit: 0 results written; 1 the guest failed or gave no results; 2 misuse or
 # a missing tool.
@@ -35,6 +43,7 @@ cache=${VM_CACHE:-build/vm}
 mem=${VM_MEM_MB:-512}
 max_wall=${VM_MAX_WALL_S:-60}
 append=${VM_APPEND-mitigations=off}
+icount=${VM_ICOUNT-shift=0,sleep=off}
 CC=${CC:-cc}
 here=$(dirname "$0")
 
@@ -111,11 +120,15 @@ n=$#
 bound=$((n * (max_wall + 30) + 120))
 limit=${VM_TIMEOUT_S:-540}
 [ "$bound" -le "$limit" ] || bound=$limit
-say "booting $package ($release) under QEMU/TCG, ${mem} MB, 1 CPU, $n scenario(s), cut after ${bound} s"
+say "booting $package ($release) under QEMU/TCG${icount:+ (icount $icount)}, ${mem} MB, 1 CPU, $n scenario(s), cut after ${bound} s"
 t0=$(date +%s)
 # -accel tcg: KVM aborts on these machines.  One vCPU: the guest's timing is
 # then the emulator's single thread, and the host (2 cores, shared) keeps one.
-nice -n 10 timeout -k 10 "$bound" qemu-system-x86_64 -accel tcg -m "$mem" -smp 1 \
+# -icount needs the single-threaded TCG.
+accel="-accel tcg"
+[ -z "$icount" ] || accel="-accel tcg,thread=single -icount $icount"
+# shellcheck disable=SC2086
+nice -n 10 timeout -k 10 "$bound" qemu-system-x86_64 $accel -m "$mem" -smp 1 \
 	-nographic -no-reboot -nodefaults -display none \
 	-kernel "$vmlinuz" -initrd "$work/initramfs.gz" \
 	-append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3 $append" \
@@ -144,7 +157,8 @@ tr -d '\r' <"$work/results.b64" | sed -n '/^TCPQSIM-RESULTS-BEGIN$/,/^TCPQSIM-RE
 {
 	echo "package: $package"
 	echo "release: $(cat "$out/release")"
-	echo "qemu: $(qemu-system-x86_64 --version | head -n 1), -accel tcg -smp 1 -m $mem"
+	echo "qemu: $(qemu-system-x86_64 --version | head -n 1), $accel -smp 1 -m $mem"
+	echo "guest clocksource: $(cat "$out/clocksource" 2>/dev/null)"
 	echo "scenarios: $*"
 	echo "wall: $((t1 - t0)) s (boot, $n scenario(s), results out)"
 	for cfg in "$@"; do
