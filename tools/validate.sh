@@ -104,28 +104,24 @@ make_twin() { # SUMMARY PROFILE REPLAY OUT [STALLS]
 		"$1" >"$4"
 }
 
-# A shifted replay's rate acceptor, as kcheck's ran (tools/kcheck/kc_run.c):
-# kcheck makes the burst from its one thread and handles only ready sockets
-# between two connects, so it takes the first connection when it first sees
-# the listener readable (0.1 to 6 ms into the burst in the QEMU guest) and the
-# next only once the burst is over; and where its one thread is busy (the
-# completions of a retransmit batch: 12 ms for 233 of them in the guest) an
-# accept comes later than the rate says.  The simulator's acceptor has no CPU
-# to be busy on, so the twin's replays kcheck's accept times as acceptor
-# stalls: none before kcheck's first accept, and none between two accepts
-# further apart than the acceptor's gap (plus 0.5 ms).  Where the accept
-# queue was empty in the kernel the stall changes nothing: the twin's acceptor
-# then waits for a connection as kcheck's did.  Prints a JSON array of stalls
-# (empty when kcheck accepted nothing).
-accept_stalls() { # ATTEMPTS SHIFT_S RATE_PER_S
-	jq -r '.accepted_s // empty' "$1" | sort -g | awk -v d="$2" -v rate="$3" '
-		{ a[++n] = $1 + 0 }
+# A shifted replay's rate acceptor, as kcheck's ran during the burst
+# (tools/kcheck/kc_run.c): kcheck makes the burst from its one thread and
+# handles only ready sockets between two connects, so its acceptor takes the
+# first connection when it first sees the listener readable (0.1 ms into the
+# burst natively, up to 6 ms in the QEMU guest) and the next only after the
+# burst, when its timers run again.  As acceptor stalls: none before the first
+# accept kcheck made, and, when the burst outlasts the acceptor's gap, none
+# from just after it to the burst's last connect.  Prints a JSON array of
+# stalls (empty when kcheck accepted nothing).
+burst_stalls() { # ATTEMPTS SHIFT_S RATE_PER_S
+	jq -r '"\(.start_s) \(.accepted_s // "-")"' "$1" | awk -v d="$2" -v rate="$3" '
+		{ if ($1 + 0 > last) last = $1 + 0
+		  if ($2 != "-" && (a == "" || $2 + 0 < a)) a = $2 + 0 }
 		END {
-			if (n == 0) { print "[]"; exit }
-			printf "[{\"at_s\": 0, \"for_s\": %.9f, \"every_s\": 0}", a[1] + d
-			for (k = 1; k < n; k++)
-				if (a[k + 1] - a[k] > 1 / rate + 0.0005)
-					printf ", {\"at_s\": %.9f, \"for_s\": %.9f, \"every_s\": 0}", a[k] + d + 1e-6, a[k + 1] - a[k] - 1e-6
+			if (a == "") { print "[]"; exit }
+			printf "[{\"at_s\": 0, \"for_s\": %.9f, \"every_s\": 0}", a + d
+			if (a + 1 / rate < last)
+				printf ", {\"at_s\": %.9f, \"for_s\": %.9f, \"every_s\": 0}", a + d + 1e-6, last - a - 1e-6
 			print "]"
 		}'
 }
@@ -314,7 +310,7 @@ for cfg in "$@"; do
 	stalls=[]
 	if [ -n "$replay" ] && [ "$(echo "$placed" | awk '{ print $3 }')" = shifted ] &&
 		jq -e '.scenario.server.acceptor.kind == "rate"' "$dir/kernel/summary.json" >/dev/null; then
-		stalls=$(accept_stalls "$dir/kernel/attempts.jsonl" "$(echo "$placed" | awk '{ print $2 }')" \
+		stalls=$(burst_stalls "$dir/kernel/attempts.jsonl" "$(echo "$placed" | awk '{ print $2 }')" \
 			"$(jq '.scenario.server.acceptor.rate_per_s' "$dir/kernel/summary.json")") || stalls=[]
 	fi
 	if ! make_twin "$dir/kernel/summary.json" "${profile%%,*}" "$replay" "$dir/sim-scenario.json" "$stalls" ||
