@@ -109,19 +109,26 @@ make_twin() { # SUMMARY PROFILE REPLAY OUT [STALLS]
 # handles only ready sockets between two connects, so its acceptor takes the
 # first connection when it first sees the listener readable (0.1 ms into the
 # burst natively, up to 6 ms in the QEMU guest) and the next only after the
-# burst, when its timers run again.  As acceptor stalls: none before the first
-# accept kcheck made, and, when the burst outlasts the acceptor's gap, none
-# from just after it to the burst's last connect.  Prints a JSON array of
-# stalls (empty when kcheck accepted nothing).
+# burst, when its timers run again (1.5 ms after the last connect() in the
+# guest).  As acceptor stalls: none before the first accept kcheck made, and,
+# when the burst outlasts the acceptor's gap, none from just after it to
+# kcheck's first accept after the burst's last connect.  Prints a JSON array
+# of stalls (empty when kcheck accepted nothing).
 burst_stalls() { # ATTEMPTS SHIFT_S RATE_PER_S
-	jq -r '"\(.start_s) \(.accepted_s // "-")"' "$1" | awk -v d="$2" -v rate="$3" '
-		{ if ($1 + 0 > last) last = $1 + 0
-		  if ($2 != "-" && (a == "" || $2 + 0 < a)) a = $2 + 0 }
+	jq -r '"\(.start_s) \(.accepted_s // "-")"' "$1" | sort -g | awk -v d="$2" -v rate="$3" '
+		{ st[NR] = $1 + 0; if ($2 != "-") acc[++na] = $2 + 0; n = NR }
 		END {
-			if (a == "") { print "[]"; exit }
+			if (na == 0) { print "[]"; exit }
+			for (i = 2; i <= na; i++) for (j = i; j > 1 && acc[j] < acc[j - 1]; j--) {
+				t = acc[j]; acc[j] = acc[j - 1]; acc[j - 1] = t
+			}
+			a = acc[1]; last = st[n]
 			printf "[{\"at_s\": 0, \"for_s\": %.9f, \"every_s\": 0}", a + d
-			if (a + 1 / rate < last)
-				printf ", {\"at_s\": %.9f, \"for_s\": %.9f, \"every_s\": 0}", a + d + 1e-6, last - a - 1e-6
+			if (a + 1 / rate < last) {
+				e = last
+				for (i = 2; i <= na; i++) if (acc[i] > last) { e = acc[i]; break }
+				printf ", {\"at_s\": %.9f, \"for_s\": %.9f, \"every_s\": 0}", a + d + 1e-6, e - a - 1e-6
+			}
 			print "]"
 		}'
 }
