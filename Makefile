@@ -255,7 +255,8 @@ test-build: $(TCPQSIM_BIN) $(BUILD)/test-sim $(BUILD)/test-models $(BUILD)/test-
 # first too: the plot, sweep, install, pcap and Slurm tests use them.  The
 # shell tests (tests/sh) install into a scratch PREFIX and use the installed
 # program; the Slurm test starts and stops a private single-node cluster, or
-# says why it skips (not root, another Slurm running).  So are jq, QEMU and
+# says why it skips (not root, another Slurm running); tests/sh/replay.sh
+# checks make validate's burst twin (tools/validate-replay.sh).  So are jq, QEMU and
 # the rest of VM_DEPS: one suite boots Debian's 6.1 kernel for a short check
 # (tests/app/test_vm.c).
 TEST_DEPS := gnuplot parallel man zsh tcpdump slurm-wlm munge jq $(VM_DEPS)
@@ -268,6 +269,7 @@ test: test-build layers
 	TCPQSIM=$(abspath $(TCPQSIM_BIN)) $(BUILD)/test-app --jobs=$(TEST_JOBS)
 	sh tests/sh/install.sh "$(MAKE)"
 	sh tests/sh/slurm.sh "$(MAKE)"
+	sh tests/sh/replay.sh
 ifeq ($(WEB_TESTS),1)
 	$(Q)$(MAKE) --no-print-directory web-test
 endif
