@@ -231,7 +231,7 @@ static void read_server(struct cfg *c, const cJSON *root, cJSON *out, struct ser
 	struct jr *r = c->r;
 	const cJSON *in = jr_object(r, root, "server");
 	size_t mark = jr_push(r, "server", 0);
-	static const char *const k[] = {"kernel", "backlog", "listeners", "sysctl", "rules", "acceptor", NULL};
+	static const char *const k[] = {"kernel", "backlog", "listeners", "sysctl", "rules", "acceptor", "receive", NULL};
 	jr_check_keys(r, in, k);
 	cJSON *so = add_obj(out, "server");
 	const struct kernel_rules *kr = read_kernel(c, in, so);
@@ -265,6 +265,18 @@ static void read_server(struct cfg *c, const cJSON *root, cJSON *out, struct ser
 	read_rules(c, in, so, &sv->rules, true);
 	sv->rules.profile = kr->profile;
 	read_acceptor(c, in, so, &sv->acceptor);
+	/* server.receive: echoed only when given, so that scenarios without it
+	 * keep their outputs */
+	const cJSON *rx = jr_object(r, in, "receive");
+	if (rx) {
+		size_t m3 = jr_push(r, "receive", 0);
+		static const char *const kr2[] = {"cpus", "segment_us", NULL};
+		jr_check_keys(r, rx, kr2);
+		cJSON *ro = add_obj(so, "receive");
+		sv->receive.cpus = (uint32_t)jr_int(r, rx, ro, "cpus", 1, 1, SCENARIO_MAX_RX_CPUS);
+		sv->receive.cost = (sim_time_ns)(jr_number(r, rx, ro, "segment_us", 0, 0, 1e6) * 1e3 + 0.5);
+		jr_pop(r, m3);
+	}
 	jr_pop(r, mark);
 }
 
@@ -471,7 +483,7 @@ static void read_path(struct cfg *c, const cJSON *in, cJSON *out, struct path_sp
 	const cJSON *o = jr_object(r, in, "network");
 	size_t mark = jr_push(r, "network", 0);
 	static const char *const k[] = {"one_way_delay_ms", "delay_to_server_ms", "delay_to_client_ms",
-	                                "loss_to_server", "loss_to_client", "reorder_window_us", NULL};
+	                                "loss_to_server", "loss_to_client", "reorder_window_us", "loopback", NULL};
 	jr_check_keys(r, o, k);
 	cJSON *no = add_obj(out, "network");
 	struct dist both = read_dist(c, o, no, "one_way_delay_ms", 0.05, NS_PER_MS, 1e7);
@@ -484,6 +496,9 @@ static void read_path(struct cfg *c, const cJSON *in, cJSON *out, struct path_sp
 	p->loss_to_server = jr_number(r, o, no, "loss_to_server", 0, 0, 1);
 	p->loss_to_client = jr_number(r, o, no, "loss_to_client", 0, 0, 1);
 	p->reorder = (sim_time_ns)(jr_number(r, o, no, "reorder_window_us", 0, 0, 1e7) * 1e3);
+	/* echoed only when given, so that scenarios without it keep their outputs */
+	if (o && cJSON_GetObjectItemCaseSensitive(o, "loopback"))
+		p->loopback = jr_bool(r, o, no, "loopback", false);
 	jr_pop(r, mark);
 }
 

@@ -69,21 +69,15 @@ static void segment_acked(struct world *w, struct conn *c)
 	c->retransmits = 0;
 }
 
-/* tcp_update_metrics, when the client socket closes after its FIN was
- * acknowledged: a session with backoff or no RTT resets the cached RTT,
- * else the cache takes srtt if larger, or moves 1/8 of the way down */
+/* tcp_update_metrics (tcp_time_wait), when the client socket closes after
+ * its FIN was acknowledged (profile_metrics_rtt) */
 static void client_update_metrics(struct world *w, const struct conn *c)
 {
 	const struct client_pop *p = world_pop_of(w, c);
-	sim_time_ns *crtt = &w->client_crtt[c->pop];
+	sim_time_ns *crtt = world_metrics_rtt(w, c->pop, false);
 	if (p->sysctl.tcp_no_metrics_save)
 		return;
-	if (c->backoff || c->srtt == 0)
-		*crtt = 0;
-	else if (*crtt <= c->srtt)
-		*crtt = c->srtt;
-	else
-		*crtt -= (*crtt - c->srtt) / 8;
+	*crtt = profile_metrics_rtt(*crtt, c->srtt, c->backoff);
 }
 
 /* SACK was negotiated (tcp_is_sack): always, except through a cookie without
@@ -259,7 +253,7 @@ void client_connect(struct world *w, uint32_t pop, int32_t user, uint32_t app_tr
 	c->probe_armed = c->probe_out = c->in_loss = false;
 	c->srtt = 0;
 	c->seg_at = c->retrans_stamp = c->rx_stamp = 0;
-	c->ts_recent = 0;
+	c->ts_recent = c->synack_ts = 0;
 	c->oow_at = -1;
 	c->cookie_at = 0;
 	/* the live list, in id order */
@@ -312,7 +306,11 @@ static void rcv_syn_sent(struct world *w, struct conn *c, int kind, bool cookie)
 		c->outcome = OUTCOME_CONNECTED;
 		c->retransmits = 0;
 		c->srtt = handshake_rtt(w, c);
-		c->rto = profile_init_rto_after_handshake(&p->rules, c->srtt, w->client_crtt[c->pop]);
+		c->rto = profile_init_rto_after_handshake(&p->rules, c->srtt, *world_metrics_rtt(w, c->pop, false));
+		/* ts_recent: the SYN-ACK's TSval (its send time, net_on_deliver),
+		 * which the client's segments echo */
+		if (cookie)
+			c->synack_ts = profile_cookie_tsval(&w->s->server.rules, c->synack_ts);
 		c->backoff = 0;
 		TRACE(w, c, world_listener_of(w, c), "connected", PKT_SYNACK, TR_CONNECTED);
 		net_send(w, c, PKT_ACK, cookie);

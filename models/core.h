@@ -85,6 +85,7 @@ struct conn {
 	sim_time_ns ts_recent;            /* TSval (send time) of the latest SYN seen, ns */
 	sim_time_ns oow_at;               /* last SYN-ACK to a retransmitted SYN (last_oow_ack_time), ns; -1 none */
 	sim_time_ns cookie_at;            /* the last cookie SYN-ACK was sent (its minute counter), ns */
+	sim_time_ns synack_ts;            /* TSval of the SYN-ACK the client took (its ts_recent), ns */
 	sim_time_ns user_started;         /* closed loop / app retry: first try started, ns */
 	struct conn *live_prev, *live_next; /* world's list of live conns, by id */
 };
@@ -97,6 +98,7 @@ struct packet {
 	uint8_t kind;         /* enum packet_kind */
 	bool cookie;          /* SYN-ACK: the ISN is a syncookie */
 	sim_time_ns stamp;    /* TS option: TSval of a client segment, TSecr of a SYN-ACK, ns */
+	sim_time_ns sent;     /* sent at, ns (a SYN-ACK's own TSval) */
 };
 
 
@@ -152,7 +154,8 @@ enum event_kind {
 	EV_STALL,            /* server application: stall start/end (aux = listener) */
 	EV_WORKER_DONE,      /* server application: a worker's service time is over */
 	EV_SAMPLE,           /* time-series tick */
-	EV_CHANNEL,          /* the head of a constant-delay channel arrives (aux = 2*pop + dir) */
+	EV_CHANNEL,          /* the head of a constant-delay channel arrives (aux = 2*pop + dir, or
+	                        2*SCENARIO_MAX_POPS + cpu) */
 	EV_END,              /* the drain cap */
 	EV_SNAPSHOT,         /* the next snapshot time */
 	EV_WARMUP,           /* the warm-up ends: the statistics window starts */
@@ -201,6 +204,8 @@ struct world {
 	struct world_hooks hooks;
 	struct sim_queue q;
 	struct pop_state pops[SCENARIO_MAX_POPS];
+	struct channel cpu[SCENARIO_MAX_RX_CPUS]; /* server.receive: one FIFO per CPU */
+	sim_time_ns cpu_free[SCENARIO_MAX_RX_CPUS]; /* when each CPU is done with its last segment, ns */
 	struct rng_stream server_rng;  /* scan phases */
 	struct rng_stream hash_rng;    /* SO_REUSEPORT */
 	struct rng_stream *service_rng; /* per listener */
@@ -215,7 +220,7 @@ struct world {
 	bool arrivals_done;            /* duration passed: no new requests */
 	bool done;                     /* stop the loop */
 	int status;                    /* 0, or -1 after an allocation failure */
-	bool proven[SCENARIO_MAX_POPS]; /* server host's tcp_metrics: an RTT cached for the population's address */
+	sim_time_ns server_crtt[SCENARIO_MAX_POPS]; /* server host's tcp_metrics: RTT cached for the population, ns */
 	sim_time_ns client_crtt[SCENARIO_MAX_POPS]; /* client host's tcp_metrics: RTT cached for the server, ns */
 	uint64_t client_syn_sent;      /* client sockets in SYN_SENT */
 	uint64_t client_established;   /* client sockets that believe they are connected */
@@ -279,6 +284,14 @@ static inline struct listener *world_listener_of(struct world *w, const struct c
 static inline const struct client_pop *world_pop_of(const struct world *w, const struct conn *c)
 {
 	return &w->s->pops[c->pop];
+}
+
+/* world_metrics_rtt: the RTT cached in the tcp_metrics entry a side of a
+ * population's connections uses (0: none): each host keeps its own, except
+ * on loopback (network.loopback) where client and server share one */
+static inline sim_time_ns *world_metrics_rtt(struct world *w, uint32_t pop, bool server)
+{
+	return server && !w->s->pops[pop].path.loopback ? &w->server_crtt[pop] : &w->client_crtt[pop];
 }
 
 /* TRACE: one record of the typed trace: the event kind, the segment's enum

@@ -148,7 +148,24 @@ static bool peer_is_proven(const struct world *w, const struct listener *l, cons
 {
 	if (l->rules->unproven_all || w->s->pops[c->pop].spoofed)
 		return false;
-	return w->proven[c->pop];
+	return *world_metrics_rtt((struct world *)w, c->pop, true) != 0;
+}
+
+/* docs/kernels.md "tcp_metrics cache": the RTT sample the child took when
+ * it was made (at queued_at; tcp_synack_rtt_meas): from a request
+ * (tcp_check_req), from the SYN-ACK's send time (snt_synack, in us) when it
+ * was sent once; otherwise, and for a cookie's child (tcp_rcv_state_process,
+ * SYN_RECV, no request), from the timestamp the segment echoes (the SYN-ACK's
+ * TSval, tcp_rtt_tsopt_us) when timestamps are on; else none (0) */
+static sim_time_ns child_rtt(const struct world *w, const struct listener *l, const struct conn *c)
+{
+	if (!c->cookie_isn && c->num_retrans == 0) {
+		sim_time_ns us = (c->queued_at - c->synack_ts) / 1000 * 1000;
+		return us > 0 ? us : 1;
+	}
+	if (world_pop_of(w, c)->sysctl.tcp_timestamps && l->sysctl->tcp_timestamps)
+		return profile_ts_rtt(l->rules, c->synack_ts, c->queued_at);
+	return 0;
 }
 
 /* ---- the decisions ------------------------------------------------------- */
@@ -583,24 +600,30 @@ void listener_child_write(struct world *w, struct conn *c)
 	net_send(w, c, PKT_DATA_S, false);
 }
 
+void listener_update_metrics(struct world *w, const struct listener *l, const struct conn *c)
+{
+	/* tcp_update_metrics when the child ends, a round trip after the
+	 * application's close (tcp_time_wait from FIN_WAIT2, or LAST_ACK
+	 * acknowledged), taken at the close (docs/kernels.md "tcp_metrics
+	 * cache"): its RTT sample is cached (profile_metrics_rtt), none resets
+	 * the cache; the peer is proven while an RTT is cached
+	 * (tcp_peer_is_proven) */
+	if (l->sysctl->tcp_no_metrics_save)
+		return;
+	sim_time_ns *crtt = world_metrics_rtt(w, c->pop, true);
+	*crtt = profile_metrics_rtt(*crtt, child_rtt(w, l, c), 0);
+}
+
 void listener_child_close(struct world *w, struct listener *l, struct conn *c, bool unread)
 {
 	c->server_state = SERVER_CLOSED;
 	if (unread) {
 		/* tcp_close with data the application never read: RST instead of
-		 * FIN (TCPAbortOnClose) */
+		 * FIN (TCPAbortOnClose); the socket ends without tcp_update_metrics */
 		TRACE(w, c, l, "reset", PKT_NONE, TR_ABORT_ON_CLOSE);
 		send_rst(w, l, c);
-	}
-	/* tcp_update_metrics at close (docs/kernels.md "tcp_metrics cache"): a
-	 * child with an RTT sample caches it, and the peer is proven
-	 * (tcp_peer_is_proven: a cached RTT); one without (its SYN-ACK was
-	 * retransmitted or it came from a cookie, and no timestamps) resets it;
-	 * tcp_no_metrics_save keeps the cache as it is */
-	if (!l->sysctl->tcp_no_metrics_save) {
-		const struct client_pop *p = world_pop_of(w, c);
-		bool ts = p->sysctl.tcp_timestamps && l->sysctl->tcp_timestamps;
-		w->proven[c->pop] = ts || (c->num_retrans == 0 && !c->cookie_isn);
+	} else {
+		listener_update_metrics(w, l, c);
 	}
 	TRACE(w, c, l, "server-close", PKT_NONE, TR_SERVER_CLOSE);
 }

@@ -126,6 +126,10 @@ void listener_child_write(struct world *w, struct conn *c);
  * (tcp_close); `unread`: data it never read is left on the socket. */
 void listener_child_close(struct world *w, struct listener *l, struct conn *c, bool unread);
 
+/* listener_update_metrics: the child c ends after the application's close:
+ * tcp_update_metrics on the server's entry for its peer. */
+void listener_update_metrics(struct world *w, const struct listener *l, const struct conn *c);
+
 /* listener_account: bring the queue-length integrals up to now. */
 void listener_account(struct listener *l, sim_time_ns now);
 

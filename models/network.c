@@ -45,6 +45,19 @@ static void capture(struct world *w, const struct conn *c, int kind, bool cookie
 	w->hooks.segment(w->hooks.ctx, &r);
 }
 
+/* appends p (its due time set, not before the tail's) to a FIFO channel */
+static void enqueue(struct world *w, struct channel *ch, struct packet *p)
+{
+	p->next = NULL;
+	if (ch->tail)
+		ch->tail->next = p;
+	else
+		ch->head = p;
+	ch->tail = p;
+	if (!sim_event_is_pending(&ch->ev))
+		world_schedule(w, &ch->ev, ch->head->due);
+}
+
 void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 {
 	const struct client_pop *pop = world_pop_of(w, c);
@@ -78,10 +91,22 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 	/* TS option: a client segment carries its send time (TSval); a SYN-ACK
 	 * echoes the latest SYN's (ts_recent) */
 	p->stamp = kind == PKT_SYNACK ? c->ts_recent : w->q.now;
+	p->sent = w->q.now;
 	c->in_flight++;
 	if (++w->live_packets > w->res.peak_packets)
 		w->res.peak_packets = w->live_packets;
 	TRACE(w, c, world_listener_of(w, c), "send", kind, cookie ? TR_SEND_COOKIE : TR_SEND);
+	const struct receive_spec *rx = &w->s->server.receive;
+	if (rx->cpus) {
+		/* server.receive: the flow's CPU processes its segments one at a
+		 * time, in the order they reach it (process_backlog) */
+		uint32_t k = (uint32_t)(c->id % rx->cpus);
+		sim_time_ns at = w->q.now + (sim_time_ns)dist_sample(d, &ps->network);
+		p->due = (at > w->cpu_free[k] ? at : w->cpu_free[k]) + rx->cost;
+		w->cpu_free[k] = p->due;
+		enqueue(w, &w->cpu[k], p);
+		return;
+	}
 	if (up && pop->path.reorder > 0) {
 		/* several receive CPUs: a segment may overtake others sent up to
 		 * `reorder` before it */
@@ -91,16 +116,8 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 	}
 	if (d->kind == DIST_CONSTANT) {
 		/* in send order through the channel: one pending event per path */
-		struct channel *ch = &ps->chan[up ? 0 : 1];
 		p->due = w->q.now + (sim_time_ns)d->a;
-		p->next = NULL;
-		if (ch->tail)
-			ch->tail->next = p;
-		else
-			ch->head = p;
-		ch->tail = p;
-		if (!sim_event_is_pending(&ch->ev))
-			world_schedule(w, &ch->ev, ch->head->due);
+		enqueue(w, &ps->chan[up ? 0 : 1], p);
 		return;
 	}
 	world_schedule(w, &p->ev, w->q.now + (sim_time_ns)dist_sample(d, &ps->network));
@@ -115,11 +132,18 @@ void net_init(struct world *w)
 			ch->ev.aux = (uint16_t)(2 * i + (uint32_t)d);
 			ch->head = ch->tail = NULL;
 		}
+	for (uint32_t k = 0; k < SCENARIO_MAX_RX_CPUS; k++) {
+		sim_event_init(&w->cpu[k].ev, EV_CHANNEL);
+		w->cpu[k].ev.aux = (uint16_t)(2 * SCENARIO_MAX_POPS + k);
+		w->cpu[k].head = w->cpu[k].tail = NULL;
+		w->cpu_free[k] = 0;
+	}
 }
 
 struct packet *net_channel_pop(struct world *w, uint16_t which)
 {
-	struct channel *ch = &w->pops[which / 2].chan[which % 2];
+	struct channel *ch = which >= 2 * SCENARIO_MAX_POPS ? &w->cpu[which - 2 * SCENARIO_MAX_POPS]
+	                                                   : &w->pops[which / 2].chan[which % 2];
 	struct packet *p = ch->head;
 	ch->head = p->next;
 	if (!ch->head)
@@ -133,6 +157,8 @@ struct arrival net_arrive(struct world *w, struct packet *p)
 {
 	struct arrival a = {p->conn, p->kind, p->cookie};
 	a.conn->rx_stamp = p->stamp;
+	if (a.kind == PKT_SYNACK && a.conn->client_state == CLIENT_SYN_SENT)
+		a.conn->synack_ts = p->sent; /* the SYN-ACK's TSval, if the client takes it */
 	pool_put(&w->packets, p);
 	w->live_packets--;
 	a.conn->in_flight--;

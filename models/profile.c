@@ -39,7 +39,7 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_SHARED_SCAN, .prune = PRUNE_HALF_TABLE,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 3 * S,
 		.timer_wheel = false, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
-		.tlp = TLP_1_5_RTT, .ts_hz = 250, .synrecv_syn_ratelimit = false, .synrecv_syn_rearm = false,
+		.tlp = TLP_1_5_RTT, .ts_hz = 250, .synrecv_syn_ratelimit = false, .synrecv_syn_rearm = true,
 		.cookie_stamp_once_per_s = false,
 		.source = "v3.10 tcp_v4_conn_request, inet_csk_reqsk_queue_prune",
 	},
@@ -55,7 +55,7 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = false, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
-		.tlp = TLP_1_5_RTT, .ts_hz = 250, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = false,
+		.tlp = TLP_1_5_RTT, .ts_hz = 250, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = true,
 		.cookie_stamp_once_per_s = true,
 		.source = "v4.4 tcp_conn_request, reqsk_timer_handler",
 	},
@@ -71,7 +71,7 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
-		.tlp = TLP_1_5_RTT, .ts_hz = 250, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = false,
+		.tlp = TLP_1_5_RTT, .ts_hz = 250, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = true,
 		.cookie_stamp_once_per_s = true,
 		.source = "v4.9 tcp_conn_request, reqsk_timer_handler, kernel/time/timer.c",
 	},
@@ -87,7 +87,7 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
-		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = false,
+		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = true,
 		.cookie_stamp_once_per_s = true,
 		.source = "v4.19 tcp_conn_request, reqsk_timer_handler",
 	},
@@ -103,13 +103,14 @@ static const struct kernel_rules profiles[] = {
 		.synack_timer = SYNACK_TIMER_PER_REQUEST, .prune = PRUNE_HALF_BACKLOG,
 		.init_rto = 1 * S, .syn_giveup_base = 1 * S, .cookie_valid = 120 * S,
 		.timer_wheel = true, .hz = 250, .rst_on_refused_ack = false, .syncache_limit = 0,
-		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = false,
+		.tlp = TLP_2_RTT, .ts_hz = 1000, .synrecv_syn_ratelimit = true, .synrecv_syn_rearm = true,
 		.cookie_stamp_once_per_s = true,
 		.source = "v5.4 tcp_conn_request, reqsk_timer_handler",
 	},
 	{
-		/* docs/kernels.md "linux-5.10": linux-5.4 with the request timer
-		 * restarted by a retransmitted SYN (tcp_check_req, mod_timer_pending). */
+		/* docs/kernels.md "linux-5.10": Debian 11's kernel, the rules of
+		 * linux-5.4 (the request timer restart by a retransmitted SYN,
+		 * tcp_check_req, is older: 3.10 and 4.9 have it). */
 		.profile = "linux-5.10",
 		.somaxconn = 4096, .tcp_max_syn_backlog = 4096, .tcp_syncookies = 1,
 		.tcp_abort_on_overflow = 0, .tcp_synack_retries = 5, .tcp_syn_retries = 6,
@@ -550,6 +551,31 @@ sim_time_ns profile_init_rto_after_handshake(const struct kernel_rules *r, sim_t
 	if (srtt > 0)
 		return profile_rto_from_rtt(r, srtt);
 	return TCP_TIMEOUT_FALLBACK_NS; /* RFC 6298 5.7 */
+}
+
+sim_time_ns profile_metrics_rtt(sim_time_ns crtt, sim_time_ns srtt, int backoff)
+{
+	/* tcp_update_metrics: "This session failed to estimate rtt ... Reset
+	 * our results"; else m = rtt - srtt: store srtt if m <= 0, else
+	 * rtt -= m >> 3 */
+	if (backoff || srtt == 0)
+		return 0;
+	if (crtt <= srtt)
+		return srtt;
+	return crtt - (crtt - srtt) / 8;
+}
+
+sim_time_ns profile_cookie_tsval(const struct kernel_rules *r, sim_time_ns sent)
+{
+	/* cookie_init_timestamp: options = snd_wscale | TS_OPT_SACK (ecn_ok
+	 * off); ts = (ts_now >> TSBITS) << TSBITS | options; if (ts > ts_now)
+	 * ts -= 1 << TSBITS (TSBITS 6) */
+	sim_time_ns tick = SIM_NS_PER_S / (r->ts_hz > 0 ? r->ts_hz : 1000);
+	int64_t now = sent / tick;
+	int64_t ts = (now & ~(int64_t)63) | 26;
+	if (ts > now)
+		ts -= 64;
+	return ts * tick;
 }
 
 sim_time_ns profile_loss_probe_timeout(const struct kernel_rules *r, int early_retrans, sim_time_ns srtt,

@@ -339,6 +339,18 @@ sim_time_ns profile_rto_from_rtt(const struct kernel_rules *r, sim_time_ns m);
  * the sample; else TCP_TIMEOUT_FALLBACK (3 s). */
 sim_time_ns profile_init_rto_after_handshake(const struct kernel_rules *r, sim_time_ns srtt, sim_time_ns crtt);
 
+/* profile_metrics_rtt: tcp_update_metrics on the RTT cached for a
+ * destination (0: none), when a connection with smoothed RTT srtt (0: no
+ * sample) and RTO backoff `backoff` ends: a session with backoff or no sample
+ * resets it; else it takes srtt if larger, or moves 1/8 of the way down. */
+sim_time_ns profile_metrics_rtt(sim_time_ns crtt, sim_time_ns srtt, int backoff);
+
+/* profile_cookie_tsval: the TSval a syncookie SYN-ACK sent at `sent` carries
+ * (cookie_init_timestamp): the TS clock with its low 6 bits replaced by the
+ * options (window scale 10 and SACK, a loopback client's: 26), 64 ticks back
+ * when that is ahead of the clock; as a time in ns on the TS tick grid. */
+sim_time_ns profile_cookie_tsval(const struct kernel_rules *r, sim_time_ns sent);
+
 /* profile_loss_probe_timeout: tcp_schedule_loss_probe for a socket with one
  * segment out whose RTO is `rto`: when the probe fires, or -1 when the rule
  * (or tcp_early_retrans not 3 or 4) sends none. */

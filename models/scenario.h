@@ -70,6 +70,8 @@ struct path_spec {
 	double loss_to_client;       /* drop probability of each segment to the client */
 	sim_time_ns reorder;         /* segments to the server get an extra delay uniform in [0, reorder), ns:
 	                                several receive CPUs reorder a batch; 0 = one in-order path */
+	bool loopback;               /* the clients run on the server's host: one tcp_metrics entry for both
+	                                ends (tcp_get_metrics keys by saddr, daddr and netns) */
 };
 
 /* Segment kinds a fault can select (bit i = enum seg_kind i). */
@@ -149,12 +151,25 @@ struct acceptor_spec {
 	uint32_t n_stalls;
 };
 
+#define SCENARIO_MAX_RX_CPUS 64
+
+/* The CPUs that process a flow's segments (server.receive): each flow is
+ * processed by one CPU (its id modulo cpus), every segment of it, both
+ * directions, in the order it reaches that CPU, each taking `cost`; a CPU
+ * works on one segment at a time.  cpus = 0: off (segments cost nothing and
+ * arrive after the path's delay). */
+struct receive_spec {
+	uint32_t cpus;
+	sim_time_ns cost; /* per segment, ns */
+};
+
 struct server_spec {
 	struct kernel_rules rules;    /* server host's kernel */
 	struct server_sysctl sysctl;  /* server host's sysctls */
 	long backlog;                 /* the listen() argument; negative = somaxconn */
 	uint32_t listeners;           /* SO_REUSEPORT listeners sharing the port (>= 1) */
 	struct acceptor_spec acceptor; /* one per listener */
+	struct receive_spec receive;  /* per-CPU segment processing; cpus 0 = off */
 };
 
 struct scenario {

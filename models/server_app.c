@@ -77,6 +77,11 @@ static void take(struct world *w, struct server_app *a, struct app_worker *wk)
 	respond(w, c);
 	w->res.accepted++;
 	world_touch(w, c);
+	if (!wk)
+		/* the rate and event-loop applications close what they accept
+		 * at once (kcheck does): of that close only the tcp_metrics
+		 * update is modelled, the child stays as it is */
+		listener_update_metrics(w, l, c);
 	if (wk) {
 		wk->conn = c;
 		c->held = true;

@@ -522,3 +522,106 @@ Test(after_world, the_metrics_cache_decides_tcp_peer_is_proven)
 	cr_assert_eq(queued_after_close(false, false, true), 13);
 	cr_assert_eq(queued_after_close(false, false, false), 20); /* no timestamps, SYN-ACK sent once */
 }
+
+/* On loopback (network.loopback) client and server share one tcp_metrics
+ * entry (tcp_get_metrics keys by saddr, daddr and netns).  Attempt 0 at 0 s
+ * loses its ACK; its FIN at 0.5 s completes the request (SYN-ACK sent once:
+ * the child's RTT is 0.5 s from snt_synack, tcp_synack_rtt_meas), the
+ * application accepts and closes it, and tcp_update_metrics caches 0.5 s.
+ * Attempt 1 at 2 s has a 0.1 ms handshake sample, but the cached RTT is above
+ * it (tcp_init_metrics): RTO 0.5 + max(1, 0.2) = 1.5 s; its FIN is lost: probe
+ * at 204 ms, the RTO copy 1.5 s after the probe (tcp_send_loss_probe restarts
+ * the RTO).  With two hosts its own cache holds only client samples: RTO
+ * 204 ms, its copy 204 ms after the probe.  Both a worker (closes
+ * after 10 ms) and a rate acceptor at 1/s (closes at once, at 1.01 s). */
+static double loopback_rto_copy(bool loopback, enum acceptor_kind kind)
+{
+	static const sim_time_ns times[2] = {0, 2 * S_NS};
+	struct scenario s = one_client(0.5); /* the keeper is attempt 1 */
+	s.server.acceptor.kind = kind;
+	s.server.acceptor.rate_per_s = 1; /* the keeper at 10 ms, attempt 0 at 1.01 s */
+	s.server.acceptor.workers = 1;
+	s.server.acceptor.service = dist_constant(10.0 * MS_NS);
+	s.pops[0].arrival.kind = ARRIVAL_REPLAY;
+	s.pops[0].arrival.times = times;
+	s.pops[0].arrival.n_times = 2;
+	s.pops[0].path.loopback = loopback;
+	s.duration = 3 * S_NS;
+	s.drain = 30 * S_NS;
+	add_fault(&s, 0, 0.1, FAULT_TO_SERVER, 1u << SEG_ACK, 0);
+	add_fault(&s, 2.4, -1, FAULT_TO_SERVER, 1u << SEG_FIN, 0);
+	struct capture cap = {0};
+	run_scenario(&s, &cap);
+	double close_t[2], t[4];
+	cr_assert_eq(trace_times(&cap, 2, "close", "FIN", close_t, 2), 1);
+	cr_assert_geq(trace_times(&cap, 2, "lost", "FIN", t, 4), 3);
+	capture_free(&cap);
+	/* the probe: 2 x 0.1 ms + 200 ms in whole jiffies */
+	cr_assert_float_eq(t[1] - close_t[0], 0.204, 1e-6);
+	return t[2] - close_t[0];
+}
+
+Test(after_world, on_loopback_the_servers_child_rtt_seeds_the_clients_rto)
+{
+	cr_assert_float_eq(loopback_rto_copy(true, ACCEPTOR_WORKERS), 1.704, 1e-6);
+	cr_assert_float_eq(loopback_rto_copy(true, ACCEPTOR_RATE), 1.704, 1e-6);
+	cr_assert_float_eq(loopback_rto_copy(false, ACCEPTOR_WORKERS), 0.408, 1e-6);
+	cr_assert_float_eq(loopback_rto_copy(false, ACCEPTOR_RATE), 0.408, 1e-6);
+}
+
+Test(after_rules, metrics_update_and_cookie_timestamp)
+{
+	/* tcp_update_metrics: reset without a sample or after a backoff; up at
+	 * once, down by 1/8 */
+	cr_assert_eq(profile_metrics_rtt(800, 0, 0), 0);
+	cr_assert_eq(profile_metrics_rtt(800, 100, 1), 0);
+	cr_assert_eq(profile_metrics_rtt(100, 800, 0), 800);
+	cr_assert_eq(profile_metrics_rtt(900, 100, 0), 800);
+	/* cookie_init_timestamp: the low 6 bits of the ms clock become 26: at
+	 * 1000 ms (1000 & 63 = 40) -> 986; at 1010 ms (50) -> 986; at 960 ms
+	 * (0) -> 960 - 64 + 26 = 922 */
+	cr_assert_eq(profile_cookie_tsval(k618(), 1000 * MS_NS + 500000), 986 * MS_NS);
+	cr_assert_eq(profile_cookie_tsval(k618(), 1010 * MS_NS), 986 * MS_NS);
+	cr_assert_eq(profile_cookie_tsval(k618(), 960 * MS_NS), 922 * MS_NS);
+}
+
+/* server.receive (docs/kernels.md "Faults and delivery order"): a flow's
+ * segments are processed by CPU id % cpus, one at a time, 10 us each, in the
+ * order they reach it (process_backlog).  Three SYNs at 0 over a 50 us path:
+ * one CPU takes them at 60, 70, 80 us and each SYN-ACK queues behind the
+ * SYNs (breadth first): they reach the clients at 120, 130, 140 us.  Two
+ * CPUs: attempts 0 and 2 share CPU 0 (SYN-ACKs at 120 and 130 us), attempt
+ * 1 has CPU 1 to itself (120 us).  Without the option: 100 us each. */
+static void receive_connect_times(uint32_t cpus, double out[3])
+{
+	struct scenario s = sc_basic("linux-6.18");
+	s.pops[0].arrival.kind = ARRIVAL_BURST;
+	s.pops[0].arrival.count = 3;
+	s.pops[0].arrival.at = 0;
+	s.server.receive.cpus = cpus;
+	s.server.receive.cost = 10000;
+	struct capture cap = {0};
+	run_scenario(&s, &cap);
+	for (uint64_t i = 0; i < 3; i++) {
+		double t[2];
+		cr_assert_eq(trace_times(&cap, i, "connected", "SYN-ACK", t, 2), 1);
+		out[i] = t[0] * 1e6;
+	}
+	capture_free(&cap);
+}
+
+Test(faults, receive_cpus_serialise_a_flows_segments)
+{
+	double t[3];
+	receive_connect_times(1, t);
+	cr_assert_float_eq(t[0], 120, 1e-3);
+	cr_assert_float_eq(t[1], 130, 1e-3);
+	cr_assert_float_eq(t[2], 140, 1e-3);
+	receive_connect_times(2, t);
+	cr_assert_float_eq(t[0], 120, 1e-3);
+	cr_assert_float_eq(t[1], 120, 1e-3);
+	cr_assert_float_eq(t[2], 130, 1e-3);
+	receive_connect_times(0, t);
+	for (int i = 0; i < 3; i++)
+		cr_assert_float_eq(t[i], 100, 1e-3);
+}

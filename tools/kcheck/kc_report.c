@@ -244,6 +244,12 @@ static cJSON *summary_json(const struct kc_report *rep)
 					   (double)never_accepted(res));
 	ok = ok && cJSON_AddNumberToObject(o, "max_accept_queue", res->max_accept_queue);
 	ok = ok && cJSON_AddNumberToObject(o, "max_syn_queue", res->max_syn_queue);
+	/* the samples' means (accept queue every 1 ms and at every accept, SYN
+	 * queue every 10 ms), next to the simulator's time averages */
+	if (ok && res->accept_samples > 0)
+		ok = cJSON_AddNumberToObject(o, "mean_accept_queue", res->accept_queue_sum / (double)res->accept_samples);
+	if (ok && res->syn_samples > 0)
+		ok = cJSON_AddNumberToObject(o, "mean_syn_queue", res->syn_queue_sum / (double)res->syn_samples);
 	ok = ok && (o = cJSON_AddObjectToObject(root, "counters")) != NULL;
 	for (int i = 0; ok && i < KC_COUNTER_COUNT; i++)
 		ok = cJSON_AddNumberToObject(o, counter_names[i], (double)rep->counters[i]) != NULL;

@@ -203,6 +203,7 @@ static void sample_accept_queue(struct run *r)
 	if (getsockopt(r->lfd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
 		return;
 	r->res->accept_samples++;
+	r->res->accept_queue_sum += ti.tcpi_unacked;
 	if ((int)ti.tcpi_unacked > r->res->max_accept_queue)
 		r->res->max_accept_queue = (int)ti.tcpi_unacked;
 	r->res->accept_queue_limit = (int)ti.tcpi_sacked;
@@ -217,6 +218,7 @@ static void sample_syn_queue(struct run *r)
 	if (n < 0)
 		return;
 	r->res->syn_samples++;
+	r->res->syn_queue_sum += n;
 	if (n > r->res->max_syn_queue)
 		r->res->max_syn_queue = n;
 	r->syn_cost_total_us += us;

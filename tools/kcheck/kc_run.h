@@ -67,6 +67,8 @@ struct kc_run_result {
 	int max_syn_queue;           /* largest SYN_RECV count seen; -1 if never sampled */
 	long accept_samples;         /* accept-queue samples taken */
 	long syn_samples;            /* SYN-queue samples taken */
+	double syn_queue_sum;        /* sum of the SYN-queue samples (their mean: mean_syn_queue) */
+	double accept_queue_sum;     /* sum of the accept-queue samples (mean_accept_queue) */
 	double syn_interval_ms;      /* SYN-queue sampling period, ms */
 	double syn_sample_cost_us;   /* mean time one SYN-queue dump took, us */
 	char queue_sampling[256];    /* how the queues were sampled, for the report */
