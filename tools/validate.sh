@@ -63,22 +63,24 @@ flags_for() {
 	# the larger of the floor of its class (overload, hold-write and bursts:
 	# KS 0.15, counters 0.3; workers: KS 0.1, counters 0.25; frac 0.05 and
 	# p99 250 ms for all) and 1.5 x the largest difference between two
-	# kernel runs of the scenario (8 to 11 runs on this machine under load
+	# kernel runs of the scenario (11 to 14 runs on this machine under load
 	# averages of 5-24, 2026-12-02; docs/validation.md "Tolerances"), and a
 	# counter also passes within 10 (counts of a few, e.g. SyncookiesFailed).
 	case "$1" in
 	never-accept | somaxconn-clamp | late-ack-* | burst-synq) echo "--tol-frac 0 --tol-counters 0.02" ;;
-	# equal counts, but the accept queue can take N+2 on two CPUs (D7): 18
-	# ListenOverflows for 16 in 1 of 7 runs
-	synq-filter-*) echo "--tol-frac 0 --tol-counters 0.02 --tol-counters-abs 2" ;;
+	# equal counts, but the accept queue can take N+2 on two CPUs (D7):
+	# ListenOverflows 16-22 and TCPReqQFullDrop 210-223 between kernel runs
+	# with cookies off (1.5 x 13); with cookies on, 1 apart (SyncookiesRecv)
+	synq-filter-cookies-on) echo "--tol-frac 0 --tol-counters 0.02 --tol-counters-abs 2" ;;
+	synq-filter-cookies-off) echo "--tol-frac 0 --tol-counters 0.02 --tol-counters-abs 20" ;;
 	burst-cookies-off) echo "--tol-frac 0.12 --tol-p99-ms 250 --tol-ks 0.22 --tol-counters 0.32 --tol-counters-abs 10" ;;
 	burst-cookies-on) echo "--tol-frac 0.05 --tol-p99-ms 250 --tol-ks 0.15 --tol-counters 0.3 --tol-counters-abs 10" ;;
-	hold-write) echo "--tol-frac 0.16 --tol-p99-ms 1558 --tol-ks 0.18 --tol-counters 0.7 --tol-counters-abs 10" ;;
+	hold-write) echo "--tol-frac 0.16 --tol-p99-ms 1560 --tol-ks 0.21 --tol-counters 0.81 --tol-counters-abs 10" ;;
 	overload-linear0) echo "--tol-frac 0.16 --tol-p99-ms 250 --tol-ks 0.18 --tol-counters 0.8 --tol-counters-abs 10" ;;
-	overload-linear4) echo "--tol-frac 0.16 --tol-p99-ms 250 --tol-ks 0.18 --tol-counters 0.95 --tol-counters-abs 10" ;;
-	overload-threaded) echo "--tol-frac 0.13 --tol-p99-ms 250 --tol-ks 0.22 --tol-counters 0.81 --tol-counters-abs 10" ;;
+	overload-linear4) echo "--tol-frac 0.16 --tol-p99-ms 250 --tol-ks 0.18 --tol-counters 0.98 --tol-counters-abs 10" ;;
+	overload-threaded) echo "--tol-frac 0.13 --tol-p99-ms 250 --tol-ks 0.26 --tol-counters 0.81 --tol-counters-abs 10" ;;
 	overload-ts-off) echo "--tol-frac 0.22 --tol-p99-ms 250 --tol-ks 0.19 --tol-counters 0.9 --tol-counters-abs 10" ;;
-	workers-*) echo "--tol-frac 0.14 --tol-p99-ms 250 --tol-ks 0.17 --tol-counters 0.62 --tol-counters-abs 10" ;;
+	workers-*) echo "--tol-frac 0.15 --tol-p99-ms 250 --tol-ks 0.2 --tol-counters 0.82 --tol-counters-abs 10" ;;
 	*) echo "" ;;
 	esac
 }
