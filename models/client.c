@@ -119,40 +119,12 @@ static void arm_rto(struct world *w, struct conn *c, sim_time_ns delay)
 	                    lane_key(LANE_DATA_RTO, c->pop, delay));
 }
 
-/* the holding time: a constant one shares a lane; a client that wrote keeps
- * client_timer for its byte and holds on client_deadline */
-static void arm_hold(struct world *w, struct conn *c)
-{
-	const struct client_pop *p = world_pop_of(w, c);
-	const struct dist *d = &p->after.hold;
-	if (p->after.kind == AFTER_HOLD && p->after.write) {
-		sim_time_ns h = (sim_time_ns)(d->kind == DIST_CONSTANT ? d->a : dist_sample(d, &w->pops[c->pop].client));
-		if (d->kind == DIST_CONSTANT)
-			world_schedule_lane(w, &c->client_deadline, w->q.now + h, lane_key(LANE_HOLD_WRITE, c->pop, h));
-		else
-			set_timer(w, &c->client_deadline, w->q.now + h);
-		return;
-	}
-	if (d->kind == DIST_CONSTANT)
-		world_schedule_lane(w, &c->client_timer, w->q.now + (sim_time_ns)d->a,
-		                    lane_key(LANE_HOLD, c->pop, (sim_time_ns)d->a));
-	else
-		set_timer(w, &c->client_timer, w->q.now + (sim_time_ns)dist_sample(d, &w->pops[c->pop].client));
-}
-
-static void arm_read_timeout(struct world *w, struct conn *c)
-{
-	const struct client_pop *p = world_pop_of(w, c);
-	if (p->after.read_timeout != SIM_TIME_NEVER)
-		world_schedule_lane(w, &c->client_deadline, w->q.now + p->after.read_timeout,
-		                    lane_key(LANE_READ_TIMEOUT, c->pop, p->after.read_timeout));
-}
-
 /* ---- state changes ------------------------------------------------------- */
 
 static void app_connected(struct world *w, struct conn *c);
 static void app_response(struct world *w, struct conn *c);
 static void app_socket_closed(struct world *w, struct conn *c);
+static void app_hold_over(struct world *w, struct conn *c);
 
 /* tcp_done: the socket is gone for good, its timers with it (from FIN_WAIT1,
  * the application has already let it go) */
@@ -495,8 +467,11 @@ static void retransmit_segment(struct world *w, struct conn *c)
 static void established_timer(struct world *w, struct conn *c)
 {
 	if (c->resolved) {
-		tcp_close(w, c); /* the holding time is over */
-		app_socket_closed(w, c);
+		/* the holding time is over.  A client that wrote holds on
+		 * client_deadline and keeps client_timer for its byte: the byte's
+		 * probe or RTO, when it comes before the ACK, lands here too and
+		 * ends the hold early */
+		app_hold_over(w, c);
 		return;
 	}
 	if (c->probe_armed) {
@@ -550,6 +525,35 @@ void client_write_timer(struct world *w, struct conn *c)
 }
 
 /* ---- the client application ---------------------------------------------- */
+
+/* the holding time: a constant one shares a lane; a client that wrote keeps
+ * client_timer for its byte and holds on client_deadline */
+static void arm_hold(struct world *w, struct conn *c)
+{
+	const struct client_pop *p = world_pop_of(w, c);
+	const struct dist *d = &p->after.hold;
+	if (p->after.kind == AFTER_HOLD && p->after.write) {
+		sim_time_ns h = (sim_time_ns)(d->kind == DIST_CONSTANT ? d->a : dist_sample(d, &w->pops[c->pop].client));
+		if (d->kind == DIST_CONSTANT)
+			world_schedule_lane(w, &c->client_deadline, w->q.now + h, lane_key(LANE_HOLD_WRITE, c->pop, h));
+		else
+			set_timer(w, &c->client_deadline, w->q.now + h);
+		return;
+	}
+	if (d->kind == DIST_CONSTANT)
+		world_schedule_lane(w, &c->client_timer, w->q.now + (sim_time_ns)d->a,
+		                    lane_key(LANE_HOLD, c->pop, (sim_time_ns)d->a));
+	else
+		set_timer(w, &c->client_timer, w->q.now + (sim_time_ns)dist_sample(d, &w->pops[c->pop].client));
+}
+
+static void arm_read_timeout(struct world *w, struct conn *c)
+{
+	const struct client_pop *p = world_pop_of(w, c);
+	if (p->after.read_timeout != SIM_TIME_NEVER)
+		world_schedule_lane(w, &c->client_deadline, w->q.now + p->after.read_timeout,
+		                    lane_key(LANE_READ_TIMEOUT, c->pop, p->after.read_timeout));
+}
 
 /* connect() returned: per population, hold the connection (a writer sends
  * its byte), send the request, or wait for the server's greeting */
@@ -627,6 +631,13 @@ static void app_socket_closed(struct world *w, struct conn *c)
 	}
 }
 
+/* the holding time is over (or the read timed out): close() */
+static void app_hold_over(struct world *w, struct conn *c)
+{
+	tcp_close(w, c);
+	app_socket_closed(w, c);
+}
+
 /* the application's own timers (client_deadline): the connect timeout in
  * SYN_SENT; once connected, the read timeout, or the holding time of a
  * client that wrote */
@@ -641,8 +652,7 @@ void client_app_timer(struct world *w, struct conn *c)
 			TRACE(w, c, world_listener_of(w, c), "fail", PKT_NONE, TR_READ_TIMEOUT);
 			world_set_outcome(w, c, OUTCOME_READ_TIMEOUT);
 		}
-		tcp_close(w, c);
-		app_socket_closed(w, c);
+		app_hold_over(w, c);
 		return;
 	default:
 		return;

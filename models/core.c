@@ -5,18 +5,6 @@
 
 #include <stdlib.h>
 
-void world_schedule(struct world *w, struct sim_event *ev, sim_time_ns t)
-{
-	if (sim_queue_schedule(&w->q, ev, t) < 0)
-		world_fail(w);
-}
-
-void world_schedule_lane(struct world *w, struct sim_event *ev, sim_time_ns t, uint64_t key)
-{
-	if (sim_queue_schedule_lane(&w->q, ev, t, key) < 0)
-		world_fail(w);
-}
-
 void world_fail(struct world *w)
 {
 	w->status = -1;
@@ -67,20 +55,16 @@ void world_set_outcome(struct world *w, struct conn *c, enum outcome o)
 	world_resolve(w, c);
 }
 
-void world_touch(struct world *w, struct conn *c)
+/* world_touch's list is full: it doubles (out of memory: the run stops) */
+int world_touch_grow(struct world *w)
 {
-	if (c->release_pending)
-		return;
-	if (w->n_touched == w->cap_touched) {
-		size_t n = w->cap_touched ? w->cap_touched * 2 : 64;
-		struct conn **t = realloc(w->touched, n * sizeof(*t));
-		if (!t) {
-			world_fail(w);
-			return;
-		}
-		w->touched = t;
-		w->cap_touched = n;
+	size_t n = w->cap_touched ? w->cap_touched * 2 : 64;
+	struct conn **t = realloc(w->touched, n * sizeof(*t));
+	if (!t) {
+		world_fail(w);
+		return -1;
 	}
-	c->release_pending = true;
-	w->touched[w->n_touched++] = c;
+	w->touched = t;
+	w->cap_touched = n;
+	return 0;
 }

@@ -135,11 +135,6 @@ struct listener {
 	uint32_t aq_high, sq_high; /* lengths at or above 90% of each queue's limit */
 	sim_time_ns aq_high_time, sq_high_time; /* time spent at or above them, ns */
 	uint64_t counters_base[LISTENER_COUNTER_COUNT]; /* counters at the end of the warm-up */
-	/* the application's wake-ups (sk_data_ready), set by the world:
-	 * accept_ready when a child joins the accept queue, data_ready when
-	 * data arrives on an accepted child */
-	void (*accept_ready)(struct world *w, struct listener *l);
-	void (*data_ready)(struct world *w, struct listener *l, struct conn *c);
 };
 
 
@@ -246,12 +241,24 @@ void world_trace(struct world *w, const struct conn *c, const struct listener *l
                  enum trace_reason reason);
 /* world_touch: c's state changed: after the current event, free it if both
  * ends are done (deferred, so no handler ever sees a freed conn) */
-void world_touch(struct world *w, struct conn *c);
+int world_touch_grow(struct world *w);
+static inline void world_touch(struct world *w, struct conn *c)
+{
+	if (c->release_pending || (w->n_touched == w->cap_touched && world_touch_grow(w) < 0))
+		return;
+	c->release_pending = true;
+	w->touched[w->n_touched++] = c;
+}
 void world_resolve(struct world *w, struct conn *c);
 /* world_set_outcome: change c's outcome and settle it (fixes the running tallies) */
 void world_set_outcome(struct world *w, struct conn *c, enum outcome o);
 void world_fail(struct world *w); /* out of memory: stop */
-void world_schedule(struct world *w, struct sim_event *ev, sim_time_ns t);
+/* world_schedule: sim_queue_schedule, the run stopped when out of memory */
+static inline void world_schedule(struct world *w, struct sim_event *ev, sim_time_ns t)
+{
+	if (sim_queue_schedule(&w->q, ev, t) < 0)
+		world_fail(w);
+}
 
 /* Timers of one kind with one fixed delay fire in the order they are armed:
  * they share a FIFO lane of the event queue (sim_queue_schedule_lane).  The
@@ -274,7 +281,11 @@ static inline uint64_t lane_key(enum lane_site site, uint32_t who, sim_time_ns d
 	return ((uint64_t)site << 56) | ((uint64_t)(who & 0xff) << 48) | ((uint64_t)delay & ((1ULL << 48) - 1));
 }
 
-void world_schedule_lane(struct world *w, struct sim_event *ev, sim_time_ns t, uint64_t key);
+static inline void world_schedule_lane(struct world *w, struct sim_event *ev, sim_time_ns t, uint64_t key)
+{
+	if (sim_queue_schedule_lane(&w->q, ev, t, key) < 0)
+		world_fail(w);
+}
 
 static inline struct listener *world_listener_of(struct world *w, const struct conn *c)
 {

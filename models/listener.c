@@ -117,12 +117,11 @@ static void unlink_request(struct world *w, struct listener *l, struct conn *c, 
 
 /* the child's first data: kept for the application, acknowledged; an
  * accepted child's reader is woken */
-static void child_data(struct world *w, struct listener *l, struct conn *c)
+static unsigned child_data(struct world *w, struct conn *c)
 {
 	c->has_data = true;
 	net_send(w, c, PKT_DATA_ACK, false);
-	if (c->server_state == SERVER_ACCEPTED)
-		l->data_ready(w, l, c);
+	return c->server_state == SERVER_ACCEPTED ? LISTENER_WAKE_DATA : 0;
 }
 
 static void enqueue_child(struct world *w, struct listener *l, struct conn *c)
@@ -313,20 +312,20 @@ static void count_verdict(struct listener *l, uint32_t counters)
  * cookie_v4_check for an ACK). */
 
 /* the child joins the accept queue, with what its segment carries */
-static void establish(struct world *w, struct listener *l, struct conn *c, int kind, enum trace_reason why)
+static unsigned establish(struct world *w, struct listener *l, struct conn *c, int kind, enum trace_reason why)
 {
 	enqueue_child(w, l, c);
 	TRACE(w, c, l, "established", kind, why);
 	if (kind == PKT_DATA)
-		child_data(w, l, c);
+		child_data(w, c); /* not accepted yet: no reader to wake */
 	else if (kind == PKT_FIN)
 		net_send(w, c, PKT_DATA_ACK, false); /* the FIN is acknowledged: CLOSE_WAIT */
-	l->accept_ready(w, l); /* sk_data_ready of the listening socket */
+	return LISTENER_WAKE_ACCEPT; /* sk_data_ready of the listening socket */
 }
 
 /* a verdict of listener_ack_verdict, applied */
-static void apply_ack_verdict(struct world *w, struct listener *l, struct conn *c, int kind,
-                              const struct ack_verdict *v)
+static unsigned apply_ack_verdict(struct world *w, struct listener *l, struct conn *c, int kind,
+                                  const struct ack_verdict *v)
 {
 	count_verdict(l, v->counters);
 	if (v->cookie_failed)
@@ -335,28 +334,28 @@ static void apply_ack_verdict(struct world *w, struct listener *l, struct conn *
 	case ACK_ESTABLISH:
 		if (c->server_state == SERVER_REQUEST)
 			unlink_request(w, l, c, SERVER_ACCEPT_QUEUE);
-		establish(w, l, c, kind, v->reason);
-		return;
+		return establish(w, l, c, kind, v->reason);
 	case ACK_KEEP_REQUEST:
 	case ACK_DROP:
 		TRACE(w, c, l, "drop", kind, v->reason);
-		return;
+		return 0;
 	case ACK_RESET_REQUEST:
 		TRACE(w, c, l, "reset", kind, v->reason);
 		send_rst(w, l, c);
 		unlink_request(w, l, c, SERVER_NONE);
-		return;
+		return 0;
 	case ACK_DROP_REQUEST:
 		TRACE(w, c, l, "drop", kind, v->reason);
 		unlink_request(w, l, c, SERVER_NONE);
-		return;
+		return 0;
 	case ACK_IGNORE:
-		return;
+		return 0;
 	case ACK_RESET:
 		TRACE(w, c, l, "reset", kind, v->reason);
 		send_rst(w, l, c);
-		return;
+		return 0;
 	}
+	return 0;
 }
 
 /* tcp_conn_request: a SYN that finds no request (listener_syn_verdict),
@@ -419,11 +418,11 @@ static void conn_request(struct world *w, struct listener *l, struct conn *c)
 /* LISTEN: nothing but the listener.  A SYN: tcp_conn_request; another
  * segment: the cookie check within cookie_valid of the last overflow
  * (cookie_v4_check), else RST; an RST is ignored */
-static void rcv_listen(struct world *w, struct listener *l, struct conn *c, int kind)
+static unsigned rcv_listen(struct world *w, struct listener *l, struct conn *c, int kind)
 {
 	if (kind == PKT_SYN) {
 		conn_request(w, l, c);
-		return;
+		return 0;
 	}
 	const struct kernel_rules *r = l->rules;
 	bool cookie_check =
@@ -438,7 +437,7 @@ static void rcv_listen(struct world *w, struct listener *l, struct conn *c, int 
 	    .cookie_too_old = cookie_check && c->cookie_isn && profile_cookie_too_old(c->cookie_at, w->q.now),
 	};
 	struct ack_verdict v = listener_ack_verdict(&st);
-	apply_ack_verdict(w, l, c, kind, &v);
+	return apply_ack_verdict(w, l, c, kind, &v);
 }
 
 /* SYN_RECV: tcp_check_req.  A retransmitted SYN finds its request and is
@@ -448,7 +447,7 @@ static void rcv_listen(struct world *w, struct listener *l, struct conn *c, int 
  * restarts the request timer at reqsk_timeout (mod_timer_pending).  Another
  * segment completes the handshake (tcp_v4_syn_recv_sock) unless the accept
  * queue is full; an RST drops the request. */
-static void rcv_syn_recv(struct world *w, struct listener *l, struct conn *c, int kind)
+static unsigned rcv_syn_recv(struct world *w, struct listener *l, struct conn *c, int kind)
 {
 	const struct kernel_rules *r = l->rules;
 	if (kind == PKT_SYN) {
@@ -457,7 +456,7 @@ static void rcv_syn_recv(struct world *w, struct listener *l, struct conn *c, in
 			if (c->oow_at >= 0 &&
 			    w->q.now / j - c->oow_at / j < (l->sysctl->tcp_invalid_ratelimit + j - 1) / j) {
 				TRACE(w, c, l, "drop", PKT_SYN, TR_SYN_RATELIMITED);
-				return;
+				return 0;
 			}
 			c->oow_at = w->q.now;
 		}
@@ -470,7 +469,7 @@ static void rcv_syn_recv(struct world *w, struct listener *l, struct conn *c, in
 			sim_queue_cancel(&w->q, &c->synack_timer);
 			arm_synack_timer(w, l, c, profile_synack_timeout(r, c->num_timeout));
 		}
-		return;
+		return 0;
 	}
 	struct ack_state st = {
 	    .request = true,
@@ -479,30 +478,29 @@ static void rcv_syn_recv(struct world *w, struct listener *l, struct conn *c, in
 	    .abort_on_overflow = l->sysctl->tcp_abort_on_overflow || r->rst_on_refused_ack,
 	};
 	struct ack_verdict v = listener_ack_verdict(&st);
-	apply_ack_verdict(w, l, c, kind, &v);
+	return apply_ack_verdict(w, l, c, kind, &v);
 }
 
 /* ESTABLISHED child, queued or accepted (tcp_rcv_established): data is
  * acknowledged, the first data kept for the application; a FIN is
  * acknowledged (CLOSE_WAIT); a SYN is stale */
-static void rcv_child(struct world *w, struct listener *l, struct conn *c, int kind)
+static unsigned rcv_child(struct world *w, struct listener *l, struct conn *c, int kind)
 {
 	switch (kind) {
 	case PKT_SYN:
 		TRACE(w, c, l, "deliver", PKT_SYN, TR_SYN_STALE);
-		return;
+		return 0;
 	case PKT_DATA:
 		if (!c->has_data)
-			child_data(w, l, c);
-		else
-			net_send(w, c, PKT_DATA_ACK, false);
-		return;
+			return child_data(w, c);
+		net_send(w, c, PKT_DATA_ACK, false);
+		return 0;
 	case PKT_FIN:
 		TRACE(w, c, l, "deliver", PKT_FIN, TR_CHILD_FIN);
 		net_send(w, c, PKT_DATA_ACK, false);
-		return;
+		return 0;
 	default:
-		return;
+		return 0;
 	}
 }
 
@@ -529,7 +527,7 @@ static void rcv_closed_child(struct world *w, struct listener *l, struct conn *c
 	}
 }
 
-void listener_rcv(struct world *w, struct listener *l, struct conn *c, int kind)
+unsigned listener_rcv(struct world *w, struct listener *l, struct conn *c, int kind)
 {
 	if (kind == PKT_SYN && w->hooks.syn_seen) {
 		/* tcpsynbl: the accept-queue length this SYN sees */
@@ -538,18 +536,15 @@ void listener_rcv(struct world *w, struct listener *l, struct conn *c, int kind)
 	}
 	switch (c->server_state) {
 	case SERVER_NONE:
-		rcv_listen(w, l, c, kind);
-		return;
+		return rcv_listen(w, l, c, kind);
 	case SERVER_REQUEST:
-		rcv_syn_recv(w, l, c, kind);
-		return;
+		return rcv_syn_recv(w, l, c, kind);
 	case SERVER_ACCEPT_QUEUE:
 	case SERVER_ACCEPTED:
-		rcv_child(w, l, c, kind);
-		return;
-	case SERVER_CLOSED:
+		return rcv_child(w, l, c, kind);
+	default:
 		rcv_closed_child(w, l, c, kind);
-		return;
+		return 0;
 	}
 }
 

@@ -6,8 +6,9 @@
  * listener and its requests and children, in the order of docs/kernels.md
  * "How the listener uses the rules", each rule with its kernel function;
  * every decision that depends on the generation goes through profile.h.  The
- * application above (server_app.c) is woken through the listener's
- * accept_ready and data_ready (sk_data_ready) and calls accept() and close().
+ * application above (server_app.c) never runs inside these paths: what a
+ * segment woke (sk_data_ready) is returned, the world wakes the application,
+ * and the application calls accept(), write and close().
  */
 #ifndef TCPQSIM_LISTENER_H
 #define TCPQSIM_LISTENER_H
@@ -104,11 +105,18 @@ struct world;
 void listener_init(struct listener *l, uint16_t index, const struct kernel_rules *rules,
                    const struct server_sysctl *sysctl, long backlog);
 
+/* What a segment woke (sk_data_ready): the listening socket (a child joined
+ * the accept queue), the reader of the attempt's accepted child (its data
+ * came); the caller wakes the application, data first. */
+#define LISTENER_WAKE_ACCEPT 1u
+#define LISTENER_WAKE_DATA 2u
+
 /* listener_rcv: a client segment reaches the server host for attempt c
  * (tcp_v4_rcv): it goes to the function of the attempt's server-side state:
  * the listener alone (tcp_conn_request for a SYN, cookie_v4_check), its
- * request (tcp_check_req, tcp_v4_syn_recv_sock), its child. */
-void listener_rcv(struct world *w, struct listener *l, struct conn *c, int pkt_kind);
+ * request (tcp_check_req, tcp_v4_syn_recv_sock), its child.  Returns the
+ * LISTENER_WAKE_ bits. */
+unsigned listener_rcv(struct world *w, struct listener *l, struct conn *c, int pkt_kind);
 
 /* listener_reqsk_timer: c's request timer fired (reqsk_timer_handler, or
  * the shared scan of inet_csk_reqsk_queue_prune). */

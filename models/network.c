@@ -36,7 +36,7 @@ static bool fault_loses(struct world *w, const struct conn *c, int kind, bool up
 }
 
 /* the segment hook: a capture on the server's interface */
-static void capture(struct world *w, const struct conn *c, int kind, bool cookie)
+void net_capture(struct world *w, const struct conn *c, int kind, bool cookie)
 {
 	struct segment_rec r = {
 	    .t = w->q.now, .conn_start = c->start, .conn = c->id, .pop = c->pop,
@@ -69,7 +69,7 @@ void net_send(struct world *w, struct conn *c, int kind, bool cookie)
 	if (kind == PKT_SYNACK)
 		w->res.synacks_sent++;
 	if (!up && w->hooks.segment)
-		capture(w, c, kind, cookie); /* seen leaving the server, lost or not */
+		net_capture(w, c, kind, cookie); /* seen leaving the server, lost or not */
 	if (loss > 0 && rng_bernoulli(&ps->network, loss)) {
 		TRACE(w, c, world_listener_of(w, c), "lost", kind, up ? TR_LOST_TO_SERVER : TR_LOST_TO_CLIENT);
 		return;
@@ -151,18 +151,4 @@ struct packet *net_channel_pop(struct world *w, uint16_t which)
 	else
 		world_schedule(w, &ch->ev, ch->head->due);
 	return p;
-}
-
-struct arrival net_arrive(struct world *w, struct packet *p)
-{
-	struct arrival a = {p->conn, p->kind, p->cookie};
-	a.conn->rx_stamp = p->stamp;
-	if (a.kind == PKT_SYNACK && a.conn->client_state == CLIENT_SYN_SENT)
-		a.conn->synack_ts = p->sent; /* the SYN-ACK's TSval, if the client takes it */
-	pool_put(&w->packets, p);
-	w->live_packets--;
-	a.conn->in_flight--;
-	if (packet_to_server(a.kind) && w->hooks.segment)
-		capture(w, a.conn, a.kind, a.cookie); /* seen arriving at the server */
-	return a;
 }

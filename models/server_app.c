@@ -59,13 +59,6 @@ static void respond(struct world *w, struct conn *c)
 	}
 }
 
-/* data_ready of an accepted child: the request is in */
-static void on_data_ready(struct world *w, struct listener *l, struct conn *c)
-{
-	(void)l;
-	respond(w, c);
-}
-
 /* accept() one connection, answer it, and hand it to worker wk (or to
  * nobody) */
 static void take(struct world *w, struct server_app *a, struct app_worker *wk)
@@ -138,9 +131,12 @@ static void accept_ready(struct world *w, struct server_app *a)
 	}
 }
 
-static void on_accept_ready(struct world *w, struct listener *l)
+void server_app_wake(struct world *w, struct server_app *a, struct conn *c, unsigned wake)
 {
-	accept_ready(w, &w->apps[l->index]);
+	if (wake & LISTENER_WAKE_DATA)
+		respond(w, c); /* the request is in */
+	if (wake & LISTENER_WAKE_ACCEPT)
+		accept_ready(w, a);
 }
 
 int server_app_init(struct world *w, struct server_app *a, const struct acceptor_spec *spec, struct listener *l)
@@ -157,8 +153,6 @@ int server_app_init(struct world *w, struct server_app *a, const struct acceptor
 	a->stall.aux = l->index;
 	a->ready = true;
 	a->stalled = false;
-	l->accept_ready = on_accept_ready;
-	l->data_ready = on_data_ready;
 	if (spec->kind == ACCEPTOR_WORKERS) {
 		a->n_workers = spec->workers;
 		a->workers = calloc(a->n_workers, sizeof(*a->workers));

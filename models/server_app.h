@@ -6,8 +6,8 @@
  * as an event loop that wakes (after a latency) when the queue is non-empty
  * and takes up to a batch per wake-up.  Stalls stop every kind from accepting
  * for a while.  Once it has accepted a connection it writes its greeting, or
- * its response once the request is in.  The listener wakes it through
- * accept_ready and data_ready (sk_data_ready); it calls the listener's
+ * its response once the request is in.  It is woken with what a segment woke
+ * on the listener (sk_data_ready, server_app_wake); it calls the listener's
  * accept(), write and close.  Invariant: idle <= n_workers, and an idle
  * worker exists only while the accept queue is empty or the application is
  * stalled.
@@ -46,10 +46,15 @@ struct server_app {
 };
 
 /* server_app_init: set up the application of listener l (workers start
- * idle; stalls are scheduled) and hook it to l's wake-ups.  Returns 0, -1
+ * idle; stalls are scheduled).  Returns 0, -1
  * when out of memory. */
 int server_app_init(struct world *w, struct server_app *a, const struct acceptor_spec *spec, struct listener *l);
 void server_app_fini(struct server_app *a);
+
+/* server_app_wake: what a segment of attempt c woke on the listener
+ * (LISTENER_WAKE_ bits of listener_rcv): the reader of c's accepted child,
+ * then the accept queue's. */
+void server_app_wake(struct world *w, struct server_app *a, struct conn *c, unsigned wake);
 
 /* the application's events: its tick, a stall's start or end, a worker's
  * service time over */

@@ -359,12 +359,16 @@ void world_destroy(struct world *w)
 }
 
 /* a segment reached its end (ip_local_deliver): the server host's listener
- * (tcp_v4_rcv) or the client host */
+ * (tcp_v4_rcv), whose application is then woken if the segment woke it
+ * (sk_data_ready), or the client host */
 static void deliver(struct world *w, struct arrival a)
 {
-	if (packet_to_server(a.kind))
-		listener_rcv(w, world_listener_of(w, a.conn), a.conn, a.kind);
-	else
+	if (packet_to_server(a.kind)) {
+		struct listener *l = world_listener_of(w, a.conn);
+		unsigned wake = listener_rcv(w, l, a.conn, a.kind);
+		if (wake)
+			server_app_wake(w, &w->apps[l->index], a.conn, wake);
+	} else
 		client_rcv(w, a.conn, a.kind, a.cookie);
 	world_touch(w, a.conn);
 }
