@@ -146,9 +146,14 @@ struct packet *net_channel_pop(struct world *w, uint16_t which)
 	                                                   : &w->pops[which / 2].chan[which % 2];
 	struct packet *p = ch->head;
 	ch->head = p->next;
-	if (!ch->head)
+	if (!ch->head) {
 		ch->tail = NULL;
-	else
+	} else {
 		world_schedule(w, &ch->ev, ch->head->due);
+		/* the next packet's connection is read when it arrives: fetch its
+		 * lines now (out of cache, that read was a good part of a
+		 * delivery's time) */
+		sim_prefetch(ch->head->conn, sizeof(struct conn));
+	}
 	return p;
 }

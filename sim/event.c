@@ -254,8 +254,14 @@ static void lane_advance(struct sim_queue *q, struct sim_lane *l)
 		dropped++;
 	} while (l->len > 0 && l->ring[l->first & mask].ev == NULL);
 	q->held -= dropped;
-	/* the event due next but LANE_PREFETCH is fetched ahead: its handler
-	 * will read it (a NULL or stale pointer is harmless to prefetch) */
+	/* the lane's new head, live, will likely fire (it outlived the
+	 * cancelled entries before it): its event and the two lines after it
+	 * are fetched now, long before its handler reads them (lane events
+	 * usually sit at the start of a larger object, a connection); and the
+	 * event due next but LANE_PREFETCH (a NULL or stale pointer is harmless
+	 * to prefetch) */
+	if (l->len > 0)
+		sim_prefetch(l->ring[l->first & mask].ev, 3 * 64);
 	if (l->len > LANE_PREFETCH)
 		PREFETCH(l->ring[(l->first + LANE_PREFETCH) & mask].ev);
 	if (l->cap > LANE_MIN_CAP && l->len < l->cap / 4)
