@@ -324,7 +324,8 @@ static unsigned establish(struct world *w, struct listener *l, struct conn *c, i
 }
 
 /* a verdict of listener_ack_verdict, applied */
-static unsigned apply_ack_verdict(struct world *w, struct listener *l, struct conn *c, int kind,
+static inline __attribute__((always_inline)) unsigned apply_ack_verdict(struct world *w, struct listener *l,
+                                                                    struct conn *c, int kind,
                                   const struct ack_verdict *v)
 {
 	count_verdict(l, v->counters);
